@@ -1,0 +1,1 @@
+"""Suspension waves, time to action, attribution, population estimates, transparency report."""

@@ -1,0 +1,123 @@
+"""What accounts publish and how they connect: posts with edit versions, media, follows.
+
+References (retweet, quote, reply) and mentions are kept per post, so the retweet and
+mention graphs are derived from stored posts rather than duplicated.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from vigil.model.base import Base, BigId, UTCDateTime, utcnow
+
+__all__ = ["Follow", "Media", "Mention", "Post", "PostMedia", "PostReference", "PostVersion"]
+
+
+class Post(Base):
+    """A post as last seen; earlier texts live in `PostVersion`."""
+
+    __tablename__ = "post"
+    __table_args__ = (
+        UniqueConstraint("platform_id", "platform_post_id"),
+        Index("ix_post_account_created", "account_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    platform_id: Mapped[int] = mapped_column(ForeignKey("platform.id"))
+    platform_post_id: Mapped[str] = mapped_column(String(200))
+    account_id: Mapped[int] = mapped_column(ForeignKey("account.id"))
+    created_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    text: Mapped[str | None] = mapped_column(Text)
+    lang: Mapped[str | None] = mapped_column(String(16))
+    kind: Mapped[str] = mapped_column(String(16), default="original")
+    conversation_id: Mapped[str | None] = mapped_column(String(200))
+    url: Mapped[str | None] = mapped_column(Text)
+    withheld_in: Mapped[list[str] | None] = mapped_column(JSON)
+    version_count: Mapped[int] = mapped_column(Integer, default=1)
+    first_seen: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    versions: Mapped[list[PostVersion]] = relationship(order_by="PostVersion.created_at")
+
+
+class PostVersion(Base):
+    """One edit version of a post (X edit history, Mastodon edits)."""
+
+    __tablename__ = "post_version"
+    __table_args__ = (UniqueConstraint("post_id", "platform_version_id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("post.id"), index=True)
+    platform_version_id: Mapped[str] = mapped_column(String(200))
+    text: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    retrieved_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class PostReference(Base):
+    """A retweet, quote or reply: an edge from a post to the post it references."""
+
+    __tablename__ = "post_reference"
+    __table_args__ = (UniqueConstraint("post_id", "kind", "target_platform_post_id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("post.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # retweeted | quoted | replied_to
+    target_platform_post_id: Mapped[str] = mapped_column(String(200))
+    target_post_id: Mapped[int | None] = mapped_column(ForeignKey("post.id"), index=True)
+    target_account_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"), index=True)
+
+
+class Mention(Base):
+    """An account named in a post; the account may be unknown to the store yet."""
+
+    __tablename__ = "mention"
+    __table_args__ = (UniqueConstraint("post_id", "handle"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("post.id"), index=True)
+    handle: Mapped[str] = mapped_column(String(200))
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"), index=True)
+
+
+class Media(Base):
+    """An image or video: by platform key, by content (sha256) and by perceptual hash."""
+
+    __tablename__ = "media"
+    __table_args__ = (UniqueConstraint("platform_id", "media_key"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    platform_id: Mapped[int | None] = mapped_column(ForeignKey("platform.id"))
+    media_key: Mapped[str | None] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(16), default="photo")
+    url: Mapped[str | None] = mapped_column(Text)
+    sha256: Mapped[str | None] = mapped_column(String(64), index=True)
+    pdq: Mapped[str | None] = mapped_column(String(64), index=True)
+    pdq_quality: Mapped[int | None] = mapped_column(Integer)
+    local_path: Mapped[str | None] = mapped_column(Text)
+    width: Mapped[int | None] = mapped_column(Integer)
+    height: Mapped[int | None] = mapped_column(Integer)
+    fetched_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class PostMedia(Base):
+    __tablename__ = "post_media"
+
+    post_id: Mapped[int] = mapped_column(ForeignKey("post.id"), primary_key=True)
+    media_id: Mapped[int] = mapped_column(ForeignKey("media.id"), primary_key=True, index=True)
+
+
+class Follow(Base):
+    """`source` follows `target`; seen first and last at the given times."""
+
+    __tablename__ = "follow"
+    __table_args__ = (UniqueConstraint("source_id", "target_id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("account.id"))
+    target_id: Mapped[int] = mapped_column(ForeignKey("account.id"), index=True)
+    first_seen: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

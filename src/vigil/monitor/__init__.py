@@ -1,0 +1,1 @@
+"""Rate-limit-aware status checks of listed and control accounts, and their history."""

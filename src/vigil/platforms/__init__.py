@@ -1,0 +1,1 @@
+"""Connectors and file importers, one module per network behind one Platform protocol."""

@@ -1,0 +1,1 @@
+"""Installments, feeds, webhooks, platform reports, DSA notices and exports."""

@@ -1,0 +1,1 @@
+"""Cases, decisions, inclusion policy, the two-person rule, whitelist, appeals and retractions."""

@@ -1,0 +1,1 @@
+"""Combines signals into a calibrated score with its evidence, and fills the review queue."""

@@ -1,0 +1,1 @@
+"""Detection signals: pure functions of stored data that return explained Signal rows."""

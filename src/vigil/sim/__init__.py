@@ -1,0 +1,1 @@
+"""The synthetic world: a generator with ground truth and a local server for the platforms' APIs."""

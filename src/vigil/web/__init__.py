@@ -1,0 +1,1 @@
+"""FastAPI application: review workbench, JSON API and public endpoints."""
