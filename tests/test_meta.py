@@ -10,7 +10,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 SRC = ROOT / "src" / "vigil"
-MODULES = sorted(p for p in SRC.rglob("*.py") if "migrations/versions" not in p.as_posix())
+MODULES = sorted(p for p in SRC.rglob("*.py") if "migration_scripts/versions" not in p.as_posix())
 DESIGN_PACKAGES = [
     "model",
     "store",

@@ -1,6 +1,6 @@
 """Alembic migrations run from inside the package: `vigil init` creates or upgrades.
 
-The scripts live in ``vigil/store/migrations/``; no alembic.ini is needed.
+The scripts live in ``vigil/store/migration_scripts/``; no alembic.ini is needed.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ __all__ = ["current_revision", "ensure_current", "head_revision", "initialise", 
 
 log = logging.getLogger(__name__)
 
-SCRIPT_LOCATION = Path(__file__).parent / "migrations"
+SCRIPT_LOCATION = Path(__file__).parent / "migration_scripts"
 
 
 def _config() -> Config:
