@@ -32,7 +32,7 @@ run: $(RUN_STAMP)
 	@$(BIN)/vigil demo
 
 lint: $(STAMP)
-	@$(BIN)/ruff check src tests bench
+	@$(BIN)/ruff check --quiet src tests bench
 	@$(BIN)/ruff format --check --quiet src tests bench
 	@$(BIN)/mypy --no-error-summary src/vigil
 
