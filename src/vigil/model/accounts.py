@@ -60,6 +60,9 @@ class Account(Base):
     withheld_in: Mapped[list[str] | None] = mapped_column(JSON)
     first_seen: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_seen: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # When the profile columns were retrieved; NULL while the account is known only from
+    # references (an author id, a mention, an error), so any full profile may fill it in.
+    profile_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     platform: Mapped[Platform] = relationship()
     handles: Mapped[list[AccountHandle]] = relationship(

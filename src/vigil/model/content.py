@@ -51,7 +51,8 @@ class PostVersion(Base):
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     post_id: Mapped[int] = mapped_column(ForeignKey("post.id"), index=True)
-    platform_version_id: Mapped[str] = mapped_column(String(200))
+    # Indexed: replies and quotes name the version they saw, and are resolved by it.
+    platform_version_id: Mapped[str] = mapped_column(String(200), index=True)
     text: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     retrieved_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import csv
 import json
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
@@ -143,16 +143,6 @@ class World:
         return {a.id: a for a in self.accounts}
 
 
-def _encode(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, list):
-        return [_encode(v) for v in value]
-    if isinstance(value, tuple):
-        return [_encode(v) for v in value]
-    return value
-
-
 _T = TypeVar("_T")
 
 
@@ -172,11 +162,21 @@ def _decode(cls: type[_T], raw: dict[str, Any]) -> _T:
     return cls(**kwargs)
 
 
+def _isoformat(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    raise TypeError(f"cannot write {type(value).__name__} to JSON")
+
+
 def _write_jsonl(path: Path, items: list[Any]) -> None:
+    # Shallow field access rather than asdict(), which deep-copies every record, and the
+    # encoder's own handling of tuples and (through `default`) datetimes: the same bytes as
+    # converting each record first, several times faster on a million posts.
+    names = [f.name for f in fields(items[0])] if items else []
+    encoder = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=_isoformat)
     with path.open("w", encoding="utf-8") as fh:
         for item in items:
-            row = {k: _encode(v) for k, v in asdict(item).items()}
-            fh.write(json.dumps(row, ensure_ascii=False, separators=(",", ":")))
+            fh.write(encoder.encode({k: getattr(item, k) for k in names}))
             fh.write("\n")
 
 
@@ -196,10 +196,10 @@ def save_world(world: World, out: Path) -> None:
     _write_jsonl(base / "media.jsonl", world.media)
     _write_jsonl(base / "bank.jsonl", world.bank)
     with (base / "follows.csv").open("w", newline="", encoding="utf-8") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(["src", "dst", "created_at"])
-        for f in world.follows:
-            writer.writerow([f.src, f.dst, f.created_at.isoformat()])
+        # Ids and ISO times need no quoting, so plain joins write what csv.writer would
+        # (with its \r\n line ends) at a fraction of the cost on millions of follows.
+        fh.write("src,dst,created_at\r\n")
+        fh.writelines(f"{f.src},{f.dst},{f.created_at.isoformat()}\r\n" for f in world.follows)
 
 
 def load_world(out: Path) -> World:

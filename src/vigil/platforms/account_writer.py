@@ -1,0 +1,365 @@
+"""Accounts of one batch: full profiles merged by age, placeholders for bare references.
+
+An account named only by id (an author, a mention, an error) gets a placeholder row that a
+later full profile fills in; one named only by handle is looked up, else gets a
+``username:<handle>`` placeholder. Every handle a profile showed is kept in `AccountHandle`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Table, and_, case, select
+from sqlalchemy.orm import Session
+
+from vigil.model import Account, AccountHandle
+from vigil.platforms.merge_sql import earliest, latest, merge_rows, when_newer
+from vigil.platforms.records import (
+    AccountRecord,
+    FollowRecord,
+    PostRecord,
+    StatusRecord,
+    Subject,
+    handle_key,
+)
+
+__all__ = ["AccountWriter"]
+
+_ACCOUNT: Table = Account.__table__  # type: ignore[assignment]
+_HANDLE: Table = AccountHandle.__table__  # type: ignore[assignment]
+
+_PROFILE = (
+    "display_name",
+    "bio",
+    "lang",
+    "location",
+    "url",
+    "avatar_url",
+    "verified",
+    "protected",
+    "followers_count",
+    "following_count",
+    "posts_count",
+    "created_at",
+    "withheld_in",
+    "profile_seen_at",
+)
+_CHUNK = 500
+
+
+class AccountWriter:
+    """Writes the accounts of each batch and returns their row ids.
+
+    An account new to this writer is written at once (later rows need its id). Newer
+    profiles and handles of accounts already written are merged in memory and written by
+    `flush` (or when `pending_limit` is reached): a search file shows the same users on
+    page after page, and one write per flush instead of one per batch is most of the
+    import's speed.
+    """
+
+    def __init__(
+        self, platform_id: int, *, pending_limit: int = 100_000, remember: int = 500_000
+    ) -> None:
+        self.platform_id = platform_id
+        self.pending_limit = pending_limit
+        self.remember = remember
+        self._ids: dict[str, tuple[int, bool]] = {}  # platform id -> (row id, has a handle)
+        self._full: dict[str, AccountRecord] = {}
+        self._first: dict[str, datetime] = {}
+        self._stubs: dict[str, tuple[str, datetime]] = {}
+        self._history: dict[tuple[int, str], tuple[str | None, datetime, datetime]] = {}
+
+    def write(
+        self,
+        session: Session,
+        accounts: Sequence[AccountRecord],
+        posts: Sequence[PostRecord],
+        follows: Sequence[FollowRecord],
+        statuses: Sequence[StatusRecord],
+    ) -> tuple[dict[str, int], dict[str, str]]:
+        """Row ids of every account the batch names, creating placeholders as needed.
+
+        Returns (platform account id -> row id, lower-case handle -> platform account id).
+        """
+        seen = _Sightings()
+        seen.collect(accounts, posts, follows, statuses)
+        handles = {r.handle.lower(): pid for pid, r in seen.full.items() if r.handle}
+        for pid, (h, _) in seen.stubs.items():
+            if h:
+                handles.setdefault(h.lower(), pid)
+        missing = [h for h in seen.wanted if h.lower() not in handles]
+        if missing:
+            handles.update(self._pending_handles(missing))
+            still = [h for h in missing if h.lower() not in handles]
+            if still:
+                handles.update(_known_handles(session, self.platform_id, still))
+        for h, when in seen.wanted.items():
+            pid = handles.setdefault(h.lower(), handle_key(h))
+            if pid not in seen.full:
+                seen.stub(pid, h, when)
+        now: list[dict[str, Any]] = []
+        for pid, r in seen.full.items():
+            if pid in self._ids:
+                self._hold(pid, r, seen.first[pid])
+            else:
+                now.append(_account_row(self.platform_id, r, seen.first[pid]))
+        for pid, (h, when) in seen.stubs.items():
+            known = self._ids.get(pid)
+            if known is None or (h and not known[1]):
+                now.append(_stub_row(self.platform_id, pid, h, when))
+            else:
+                held = self._stubs.get(pid)
+                self._stubs[pid] = (h, when) if held is None else (held[0], min(held[1], when))
+        now.sort(key=lambda row: str(row["platform_account_id"]))
+        stored = merge_rows(
+            session,
+            _ACCOUNT,
+            now,
+            keys=["platform_id", "platform_account_id"],
+            set_=_account_merge,
+            returning=["id", "handle"],
+        )
+        for pid, (row_id, handle) in stored.items():
+            self._ids[str(pid)] = (int(row_id), bool(handle))
+        ids = {pid: self._ids[pid][0] for pid in (*seen.full, *seen.stubs)}
+        for (pid, handle), (name, first, last) in seen.history.items():
+            key = (ids[pid], handle)
+            held_history = self._history.get(key)
+            if held_history is not None:
+                name = name if last >= held_history[2] else held_history[0]
+                first, last = min(first, held_history[1]), max(last, held_history[2])
+            self._history[key] = (name, first, last)
+        if max(len(self._full) + len(self._stubs), len(self._history)) > self.pending_limit:
+            self.flush(session)
+        if len(self._ids) > self.remember:
+            self.flush(session)
+            self._ids.clear()
+        return ids, handles
+
+    def _hold(self, pid: str, record: AccountRecord, first: datetime) -> None:
+        held = self._full.get(pid)
+        if held is None or record.seen_at >= held.seen_at:
+            self._full[pid] = record
+        self._first[pid] = min(first, self._first.get(pid, first))
+
+    def _pending_handles(self, names: Sequence[str]) -> dict[str, str]:
+        wanted = {n.lower() for n in names}
+        return {
+            r.handle.lower(): pid for pid, r in self._full.items() if r.handle.lower() in wanted
+        }
+
+    def flush(self, session: Session) -> None:
+        """Write the profiles and handles held in memory."""
+        rows = [
+            _account_row(self.platform_id, r, self._first[pid]) for pid, r in self._full.items()
+        ]
+        rows += [
+            _stub_row(self.platform_id, pid, h, when)
+            for pid, (h, when) in self._stubs.items()
+            if pid not in self._full
+        ]
+        rows.sort(key=lambda row: str(row["platform_account_id"]))
+        merge_rows(
+            session,
+            _ACCOUNT,
+            rows,
+            keys=["platform_id", "platform_account_id"],
+            set_=_account_merge,
+        )
+        history = [
+            {
+                "account_id": account_id,
+                "handle": handle,
+                "display_name": name,
+                "first_seen": first,
+                "last_seen": last,
+            }
+            for (account_id, handle), (name, first, last) in sorted(self._history.items())
+        ]
+        merge_rows(
+            session,
+            _HANDLE,
+            history,
+            keys=["account_id", "handle"],
+            set_=_handle_merge,
+        )
+        self._full.clear()
+        self._first.clear()
+        self._stubs.clear()
+        self._history.clear()
+
+
+class _Sightings:
+    """Every account a batch names: full profiles, bare references, handles to resolve."""
+
+    def __init__(self) -> None:
+        self.full: dict[str, AccountRecord] = {}
+        self.first: dict[str, datetime] = {}
+        self.stubs: dict[str, tuple[str, datetime]] = {}
+        self.history: dict[tuple[str, str], tuple[str | None, datetime, datetime]] = {}
+        self.wanted: dict[str, datetime] = {}
+
+    def stub(self, pid: str, handle: str, seen: datetime) -> None:
+        if pid in self.full:  # a full profile says more (profiles are collected first)
+            return
+        held = self.stubs.get(pid)
+        if held is None:
+            self.stubs[pid] = (handle, seen)
+        elif (handle and not held[0]) or seen < held[1]:
+            self.stubs[pid] = (handle or held[0], seen if seen < held[1] else held[1])
+
+    def want(self, handle: str, seen: datetime) -> None:
+        held = self.wanted.get(handle)
+        if held is None or seen < held:
+            self.wanted[handle] = seen
+
+    def collect(
+        self,
+        accounts: Sequence[AccountRecord],
+        posts: Sequence[PostRecord],
+        follows: Sequence[FollowRecord],
+        statuses: Sequence[StatusRecord],
+    ) -> None:
+        for r in accounts:
+            pid = r.platform_account_id
+            if not r.complete:
+                self.stub(pid, r.handle, r.seen_at)
+                continue
+            if pid not in self.full or r.seen_at >= self.full[pid].seen_at:
+                self.full[pid] = r
+            self.first[pid] = min(self.first.get(pid, r.seen_at), r.seen_at)
+            if r.handle:
+                held = self.history.get((pid, r.handle))
+                if held is None:
+                    self.history[(pid, r.handle)] = (r.display_name, r.seen_at, r.seen_at)
+                else:
+                    name = r.display_name if r.seen_at >= held[2] else held[0]
+                    self.history[(pid, r.handle)] = (
+                        name,
+                        min(held[1], r.seen_at),
+                        max(held[2], r.seen_at),
+                    )
+        for p in posts:
+            self.stub(p.account_id, "", p.seen_at)
+            for ref in p.references:
+                if ref.target_account_id:
+                    self.stub(ref.target_account_id, "", p.seen_at)
+            for m in p.mentions:
+                if m.account_id:
+                    self.stub(m.account_id, m.handle, p.seen_at)
+                else:
+                    self.want(m.handle, p.seen_at)
+        for f in follows:
+            self.stub(f.source_account_id, "", f.seen_at)
+            self.stub(f.target_account_id, "", f.seen_at)
+        for st in statuses:
+            if st.subject is not Subject.ACCOUNT:
+                continue
+            if st.subject_id:
+                self.stub(st.subject_id, st.handle or "", st.observed_at)
+            elif st.handle:
+                self.want(st.handle, st.observed_at)
+
+
+def _handle_merge(x: Any, t: Table) -> dict[str, Any]:
+    return {
+        "display_name": when_newer(x, t, "display_name", "last_seen"),
+        "first_seen": earliest(x, t, "first_seen"),
+        "last_seen": latest(x, t, "last_seen"),
+    }
+
+
+def _known_handles(session: Session, platform_id: int, names: list[str]) -> dict[str, str]:
+    """Stored accounts for handles: an earlier placeholder first (so a re-import lands
+    where the first import did), else the freshest full profile with that handle."""
+    a = _ACCOUNT
+    found: dict[str, str] = {}
+    keys = {handle_key(n): n.lower() for n in names}
+    for i in range(0, len(names), _CHUNK):
+        chunk = names[i : i + _CHUNK]
+        rows = session.execute(
+            select(a.c.platform_account_id).where(
+                a.c.platform_id == platform_id,
+                a.c.platform_account_id.in_([handle_key(n) for n in chunk]),
+            )
+        ).all()
+        for (pid,) in rows:
+            found[keys[pid]] = pid
+        rest = [n for n in chunk if n.lower() not in found]
+        if not rest:
+            continue
+        rows = session.execute(
+            select(a.c.handle, a.c.platform_account_id)
+            .where(
+                a.c.platform_id == platform_id,
+                a.c.handle.in_(rest),
+                a.c.profile_seen_at.is_not(None),
+            )
+            .order_by(a.c.profile_seen_at)
+        ).all()
+        for handle, pid in rows:  # ordered by freshness: the last one wins
+            found[str(handle).lower()] = str(pid)
+    return found
+
+
+def _account_merge(x: Any, t: Table) -> dict[str, Any]:
+    """Profile columns only from a newer full profile; a placeholder just fills a blank handle."""
+    merged: dict[str, Any] = {c: when_newer(x, t, c, "profile_seen_at") for c in _PROFILE}
+    newer = when_newer(x, t, "handle", "profile_seen_at")
+    merged["handle"] = case((and_(t.c.handle == "", x.handle != ""), x.handle), else_=newer)
+    merged["first_seen"] = earliest(x, t, "first_seen")
+    merged["last_seen"] = case(
+        (x.profile_seen_at.is_not(None) & (x.last_seen > t.c.last_seen), x.last_seen),
+        else_=t.c.last_seen,
+    )
+    return merged
+
+
+def _account_row(platform_id: int, r: AccountRecord, first_seen: datetime) -> dict[str, Any]:
+    return {
+        "platform_id": platform_id,
+        "platform_account_id": r.platform_account_id,
+        "handle": r.handle,
+        "display_name": r.display_name,
+        "bio": r.bio,
+        "lang": r.lang,
+        "location": r.location,
+        "url": r.url,
+        "avatar_url": r.avatar_url,
+        "verified": r.verified,
+        "protected": r.protected,
+        "followers_count": r.followers_count,
+        "following_count": r.following_count,
+        "posts_count": r.posts_count,
+        "created_at": r.created_at,
+        "withheld_in": list(r.withheld_in) if r.withheld_in else None,
+        "first_seen": first_seen,
+        "last_seen": r.seen_at,
+        "profile_seen_at": r.seen_at,
+    }
+
+
+def _stub_row(platform_id: int, pid: str, handle: str, seen: datetime) -> dict[str, Any]:
+    return {
+        "platform_id": platform_id,
+        "platform_account_id": pid,
+        "handle": handle,
+        "display_name": None,
+        "bio": None,
+        "lang": None,
+        "location": None,
+        "url": None,
+        "avatar_url": None,
+        "verified": False,
+        "protected": False,
+        "followers_count": None,
+        "following_count": None,
+        "posts_count": None,
+        "created_at": None,
+        "withheld_in": None,
+        "first_seen": seen,
+        "last_seen": seen,
+        "profile_seen_at": None,
+    }

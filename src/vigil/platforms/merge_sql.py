@@ -1,0 +1,226 @@
+"""INSERT ... ON CONFLICT statements whose SET clauses merge a row instead of overwriting it.
+
+Re-imports of any age need earliest first-seen, latest last-seen and current fields only
+from a newer retrieval; plain CASE expressions mean the same on SQLite and PostgreSQL.
+Imports write millions of rows, so a statement is compiled once and run through the
+driver's own executemany with values converted as SQLAlchemy would (UTC times, JSON text).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, datetime
+from functools import lru_cache
+from operator import itemgetter
+from typing import Any
+
+from sqlalchemy import JSON, ColumnElement, DateTime, Dialect, Table, and_, case, or_
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from vigil.errors import ConfigError
+
+__all__ = ["Excluded", "earliest", "fill_blank", "latest", "merge_rows", "when_newer"]
+
+BATCH = 500
+
+Excluded = Any  # the dialect's `excluded` namespace (columns of the row being inserted)
+SetClause = Callable[[Excluded, Table], Mapping[str, ColumnElement[Any]]]
+Converter = Callable[[Any], Any]
+
+
+def earliest(excluded: Excluded, table: Table, column: str) -> ColumnElement[Any]:
+    return case((excluded[column] < table.c[column], excluded[column]), else_=table.c[column])
+
+
+def latest(excluded: Excluded, table: Table, column: str) -> ColumnElement[Any]:
+    return case((excluded[column] > table.c[column], excluded[column]), else_=table.c[column])
+
+
+def fill_blank(excluded: Excluded, table: Table, column: str) -> ColumnElement[Any]:
+    """Keep a stored value; fill it only while it is still NULL."""
+    return case((table.c[column].is_(None), excluded[column]), else_=table.c[column])
+
+
+def when_newer(excluded: Excluded, table: Table, column: str, stamp: str) -> ColumnElement[Any]:
+    """The new value when the new row's `stamp` is at least the stored one (or none is stored)."""
+    newer = and_(
+        excluded[stamp].is_not(None),
+        or_(table.c[stamp].is_(None), excluded[stamp] >= table.c[stamp]),
+    )
+    return case((newer, excluded[column]), else_=table.c[column])
+
+
+@lru_cache(maxsize=65536)  # retrieval times repeat across a page's records
+def _sqlite_time(value: datetime | None) -> str | None:
+    # The text SQLAlchemy's SQLite DATETIME stores: naive UTC with microseconds.
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        raise ValueError("naive datetime given to a UTC column")
+    if value.tzinfo is not UTC:
+        value = value.astimezone(UTC)
+    return value.replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
+
+
+def _aware_time(value: datetime | None) -> datetime | None:
+    if value is not None and value.tzinfo is None:
+        raise ValueError("naive datetime given to a UTC column")
+    return value
+
+
+def _json_text(value: Any) -> str | None:
+    return None if value is None else json.dumps(value)
+
+
+def _converter(dialect: str, column: Any) -> Converter | None:
+    kind = column.type
+    if isinstance(kind, JSON):
+        return _json_text
+    if isinstance(getattr(kind, "impl", kind), DateTime) or isinstance(kind, DateTime):
+        return _sqlite_time if dialect == "sqlite" else _aware_time
+    return None
+
+
+class _Compiled:
+    """One statement in the driver's own SQL, with how to turn a row into its parameters."""
+
+    def __init__(
+        self,
+        dialect: Dialect,
+        table: Table,
+        keys: Sequence[str],
+        set_: SetClause | None,
+        columns: Sequence[str],
+    ) -> None:
+        stmt: Any = (postgresql if dialect.name == "postgresql" else sqlite).insert(table)
+        if set_ is None:
+            stmt = stmt.on_conflict_do_nothing(index_elements=list(keys))
+        else:
+            stmt = stmt.on_conflict_do_update(
+                index_elements=list(keys), set_=dict(set_(stmt.excluded, table))
+            )
+        compiled = stmt.compile(dialect=dialect, column_keys=list(columns))
+        self.sql = str(compiled)
+        self.positional = bool(compiled.positional)
+        names = list(compiled.positiontup or []) if self.positional else list(compiled.binds)
+        given = set(columns)
+        missing = [n for n in names if n in table.c and n not in given]
+        if missing:
+            raise ValueError(f"rows for {table.name} lack columns {missing}")
+        # Binds that are not row columns are literals of the SET clause.
+        self.constants = {n: compiled.binds[n].effective_value for n in names if n not in given}
+        self.names = names
+        converters = {c: _converter(dialect.name, table.c[c]) for c in columns}
+        self.converters = {c: f for c, f in converters.items() if f is not None}
+        # SQLite takes a tuple: row values in bind order, then the SET clause's literals.
+        row_names = [n for n in names if n not in self.constants]
+        self.tail = tuple(self.constants[n] for n in names if n in self.constants)
+        self.plain_order = names == [*row_names, *self.constants]
+        self.getter = itemgetter(*row_names) if len(row_names) > 1 else None
+        self.convert_at = [
+            (i, self.converters[n]) for i, n in enumerate(row_names) if n in self.converters
+        ]
+
+    def parameters(self, rows: Sequence[Mapping[str, Any]]) -> list[Any]:
+        if not self.positional or not self.plain_order or self.getter is None:
+            return [self._slow(r) for r in rows]
+        getter, convert_at, tail = self.getter, self.convert_at, self.tail
+        out: list[Any] = []
+        for r in rows:
+            values = list(getter(r))
+            for i, f in convert_at:
+                values[i] = f(values[i])
+            out.append((*values, *tail))
+        return out
+
+    def _slow(self, row: Mapping[str, Any]) -> Any:
+        values = {c: self.converters[c](v) if c in self.converters else v for c, v in row.items()}
+        if not self.positional:
+            return {**self.constants, **values}
+        return tuple(values[n] if n in values else self.constants[n] for n in self.names)
+
+
+_CACHE: dict[tuple[Any, ...], _Compiled] = {}
+
+
+def merge_rows(
+    session: Session,
+    table: Table,
+    rows: Sequence[Mapping[str, Any]],
+    *,
+    keys: Sequence[str],
+    set_: SetClause | None,
+    returning: Sequence[str] = (),
+) -> dict[Any, tuple[Any, ...]]:
+    """Insert rows or merge them; with `returning`, those columns by the last key's value.
+
+    Rows must all have the same columns and must not repeat a key (PostgreSQL refuses to
+    touch one row twice in a statement). With ``set_=None`` conflicting rows are left alone.
+    For `returning`, every key column but the last must hold one value across the rows.
+    """
+    if not rows:
+        return {}
+    bind = session.get_bind()
+    dialect = bind.dialect
+    if dialect.name not in ("sqlite", "postgresql"):
+        raise ConfigError(f"merging upserts do not support the {dialect.name} database")
+    columns = tuple(rows[0])
+    token = (
+        dialect.name,
+        table.name,
+        tuple(keys),
+        columns,
+        None if set_ is None else set_.__code__,
+    )
+    compiled = _CACHE.get(token)
+    if compiled is None:
+        compiled = _CACHE[token] = _Compiled(dialect, table, keys, set_, columns)
+    cursor = _raw(session).cursor()
+    try:
+        for start in range(0, len(rows), BATCH):
+            cursor.executemany(compiled.sql, compiled.parameters(rows[start : start + BATCH]))
+    finally:
+        cursor.close()
+    if not returning:
+        return {}
+    return _read_back(session, table, rows, keys, returning)
+
+
+def _read_back(
+    session: Session,
+    table: Table,
+    rows: Sequence[Mapping[str, Any]],
+    keys: Sequence[str],
+    returning: Sequence[str],
+) -> dict[Any, tuple[Any, ...]]:
+    fixed = {k: rows[0][k] for k in keys[:-1]}
+    if any(row[k] != v for row in rows for k, v in fixed.items()):
+        raise ValueError("read-back needs one value for every key column but the last")
+    dialect = session.get_bind().dialect
+    quote = dialect.identifier_preparer.quote
+    mark = "?" if dialect.paramstyle == "qmark" else "%s"
+    last = keys[-1]
+    selected = ", ".join(quote(c) for c in (last, *returning))
+    conditions = "".join(f"{quote(k)} = {mark} AND " for k in fixed)
+    # Names come from the schema and values are bound, never spliced in.
+    head = f"SELECT {selected} FROM {quote(table.name)} WHERE {conditions}{quote(last)} IN "  # noqa: S608
+    wanted = sorted({row[last] for row in rows})
+    out: dict[Any, tuple[Any, ...]] = {}
+    cursor = _raw(session).cursor()
+    try:
+        for start in range(0, len(wanted), BATCH):
+            chunk = wanted[start : start + BATCH]
+            cursor.execute(f"{head}({', '.join([mark] * len(chunk))})", [*fixed.values(), *chunk])
+            for found in cursor.fetchall():
+                out[found[0]] = tuple(found[1:])
+    finally:
+        cursor.close()
+    return out
+
+
+def _raw(session: Session) -> Any:
+    raw = session.connection().connection.dbapi_connection
+    assert raw is not None
+    return raw

@@ -1,0 +1,47 @@
+"""The demo runs the flow end to end on a small synthetic world, and reuses it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.support.cli import run_cli
+from vigil.config import Settings
+from vigil.demo import DemoOptions, run_demo
+
+
+def test_demo_collects_and_imports_a_world(tmp_path: Path) -> None:
+    settings = Settings(home=tmp_path / "home")
+    options = DemoOptions(accounts=400, seed=3, max_accounts=30)
+    steps: list[str] = []
+    result = run_demo(settings, options, step=steps.append)
+    assert any(s.startswith("generating") for s in steps)
+    by_platform = result.stats["accounts"]["by_platform"]
+    assert by_platform["x"] > 30  # expanded accounts plus the followers they revealed
+    assert by_platform["mastodon:mastodon.sim"] >= 400
+    assert result.stats["posts"]["total"] > 0
+    assert result.stats["follow_edges"]["total"] > 0
+    # init, collect.run and two imported files
+    assert result.audit_events == result.stats["audit_events"]["total"] >= 4
+    assert result.server is None
+
+    again = run_demo(settings, options, step=steps.append)
+    assert any(s.startswith("reusing") for s in steps)
+    # Collection resumes from its checkpoint and imports are idempotent: no new rows.
+    assert again.stats["accounts"] == result.stats["accounts"]
+    assert again.stats["posts"] == result.stats["posts"]
+
+
+def test_demo_command(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("VIGIL_DATABASE_URL", raising=False)
+    monkeypatch.setenv("VIGIL_HOME", str(tmp_path / "home"))
+    result = run_cli(capsys, "demo", "--accounts", "300", "--no-serve")
+    assert result.code == 0, result.err
+    assert "collect x" in result.out
+    assert "chain verified" in result.out
+    stats = run_cli(capsys, "stats", "--format", "json")
+    assert json.loads(stats.out)["posts"]["total"] > 0
