@@ -215,6 +215,25 @@ def test_unavailable_timelines_answer_with_errors(x: httpx.Client) -> None:
     assert bad.status_code == 400
 
 
+@pytest.mark.parametrize(
+    ("path", "params", "parameter"),
+    [
+        (f"/2/users/{TARGET}/followers", {"max_results": 1001}, "max_results"),
+        (f"/2/users/{TARGET}/following", {"max_results": 0}, "max_results"),
+        ("/2/users/12ab/followers", {}, "id"),
+        ("/2/users/12ab/tweets", {}, "id"),
+    ],
+)
+def test_invalid_id_or_page_size_is_a_400_naming_it(
+    x: httpx.Client, path: str, params: dict[str, Any], parameter: str
+) -> None:
+    answer = x.get(path, params=params)
+    assert answer.status_code == 400
+    assert answer.json()["errors"][0]["parameters"] == {
+        parameter: [str(params.get(parameter, "12ab"))]
+    }
+
+
 def test_clock_moves_accounts_into_existence_and_suspension(x: httpx.Client) -> None:
     def errors(uid: str) -> list[dict[str, Any]]:
         return list(x.get("/2/users", params={"ids": uid}).json().get("errors", []))

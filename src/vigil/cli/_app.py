@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -12,8 +14,9 @@ import typer
 
 import vigil
 from vigil.config import Settings
+from vigil.store import Database, ensure_current, open_database
 
-__all__ = ["AppState", "OutputFormat", "app", "state"]
+__all__ = ["AppState", "OutputFormat", "app", "current_store", "state"]
 
 
 class OutputFormat(StrEnum):
@@ -80,3 +83,14 @@ def state(ctx: typer.Context) -> AppState:
     obj = ctx.find_root().obj
     assert isinstance(obj, AppState)
     return obj
+
+
+@contextmanager
+def current_store(ctx: typer.Context) -> Iterator[Database]:
+    """The configured store, refused unless `vigil init` brought it to this version."""
+    db = open_database(state(ctx).settings)
+    try:
+        ensure_current(db)
+        yield db
+    finally:
+        db.dispose()

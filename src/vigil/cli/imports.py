@@ -11,12 +11,11 @@ import typer
 from rich.progress import TaskID
 from rich.table import Table
 
-from vigil.cli._app import OutputFormat, app, state
+from vigil.cli._app import OutputFormat, app, current_store, state
 from vigil.cli._output import err_console, out_console, print_json, progress_bar
 from vigil.platforms.file_imports import import_mastodon_files, import_x_files
 from vigil.platforms.import_summary import ImportProgress, ImportSummary
 from vigil.platforms.x_files import ComplianceKind
-from vigil.store import ensure_current, open_database
 
 __all__ = ["import_app"]
 
@@ -113,21 +112,16 @@ def import_x(
     fmt: FormatOption = OutputFormat.TABLE,
 ) -> None:
     """Import X API v2 output as twarc2 writes it: pages, flattened, stream and compliance lines."""
-    db = open_database(state(ctx).settings)
-    try:
-        ensure_current(db)
-        with _progress() as progress:
-            summary = import_x_files(
-                db,
-                state(ctx).settings,
-                files,
-                media_dir=media_dir,
-                compliance=compliance,
-                progress=progress,
-                actor="cli",
-            )
-    finally:
-        db.dispose()
+    with current_store(ctx) as db, _progress() as progress:
+        summary = import_x_files(
+            db,
+            state(ctx).settings,
+            files,
+            media_dir=media_dir,
+            compliance=compliance,
+            progress=progress,
+            actor="cli",
+        )
     _report(summary, fmt)
 
 
@@ -146,19 +140,14 @@ def import_mastodon(
     fmt: FormatOption = OutputFormat.TABLE,
 ) -> None:
     """Import Mastodon API statuses and accounts (JSON Lines, or one JSON document a file)."""
-    db = open_database(state(ctx).settings)
-    try:
-        ensure_current(db)
-        with _progress() as progress:
-            summary = import_mastodon_files(
-                db,
-                state(ctx).settings,
-                files,
-                instance=instance,
-                media_dir=media_dir,
-                progress=progress,
-                actor="cli",
-            )
-    finally:
-        db.dispose()
+    with current_store(ctx) as db, _progress() as progress:
+        summary = import_mastodon_files(
+            db,
+            state(ctx).settings,
+            files,
+            instance=instance,
+            media_dir=media_dir,
+            progress=progress,
+            actor="cli",
+        )
     _report(summary, fmt)

@@ -7,9 +7,9 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from vigil.cli._app import OutputFormat, app, state
+from vigil.cli._app import OutputFormat, app, current_store, state
 from vigil.cli._output import out_console, print_json, progress_bar
-from vigil.store import collect_stats, ensure_current, initialise, open_database, verify
+from vigil.store import collect_stats, initialise, open_database, verify
 
 __all__ = ["audit_app"]
 
@@ -43,12 +43,8 @@ def init(ctx: typer.Context) -> None:
 @app.command()
 def stats(ctx: typer.Context, fmt: FormatOption = OutputFormat.TABLE) -> None:
     """Counts of accounts, posts, media, edges, observations, list entries and audit events."""
-    db = open_database(state(ctx).settings)
-    try:
-        ensure_current(db)
+    with current_store(ctx) as db:
         data = collect_stats(db)
-    finally:
-        db.dispose()
     if fmt is OutputFormat.JSON:
         print_json(data)
         return
@@ -77,14 +73,9 @@ def stats_table(data: dict[str, object]) -> Table:
 @audit_app.command("verify")
 def audit_verify(ctx: typer.Context, fmt: FormatOption = OutputFormat.TABLE) -> None:
     """Walk the hash chain; exit non-zero naming the first event that does not verify."""
-    db = open_database(state(ctx).settings)
-    try:
-        ensure_current(db)
-        with progress_bar() as progress, db.session() as session:
-            task = progress.add_task("verifying audit log", total=None)
-            report = verify(session, progress=lambda n: progress.update(task, completed=n))
-    finally:
-        db.dispose()
+    with current_store(ctx) as db, progress_bar() as progress, db.session() as session:
+        task = progress.add_task("verifying audit log", total=None)
+        report = verify(session, progress=lambda n: progress.update(task, completed=n))
     if fmt is OutputFormat.JSON:
         print_json({"ok": True, "events": report.events, "head_hash": report.head_hash})
     else:

@@ -100,6 +100,15 @@ class MediaPlanner:
         self._serial += 1
         return f"3_{key}"
 
+    def _avatar(self, owner: str, t_ms: int, variant: str | None) -> str:
+        """A new avatar image (`variant` "altered" for a returning account's changed one)."""
+        key = self._key(t_ms)
+        size = self.params.avatar_size
+        self.media.append(
+            SimMedia(key, owner, f"media/{key}.jpg", size, size, "avatar", None, variant)
+        )
+        return key
+
     def avatars(self, pop: Population, accounts: list[SimAccount]) -> None:
         """One record per pool slot in use (owned by its first account), plus altered copies."""
         slot_key: dict[int, str] = {}
@@ -109,37 +118,14 @@ class MediaPlanner:
                 continue
             prev = int(pop.returned_from[row])
             if prev >= 0 and pop.avatar_altered[row]:
-                key = self._key(int(pop.created_ms[row]))
-                self.media.append(
-                    SimMedia(
-                        key,
-                        acc.id,
-                        f"media/{key}.jpg",
-                        self.params.avatar_size,
-                        self.params.avatar_size,
-                        "avatar",
-                        None,
-                        "altered",
-                    )
-                )
-                acc.avatar_media = key
+                acc.avatar_media = self._avatar(acc.id, int(pop.created_ms[row]), "altered")
                 continue
             if prev >= 0:
                 acc.avatar_media = accounts[prev].avatar_media
                 continue
             if slot not in slot_key:
-                key = self._key(int(pop.created_ms[row]))
+                key = self._avatar(acc.id, int(pop.created_ms[row]), None)
                 slot_key[slot] = key
-                self.media.append(
-                    SimMedia(
-                        key,
-                        acc.id,
-                        f"media/{key}.jpg",
-                        self.params.avatar_size,
-                        self.params.avatar_size,
-                        "avatar",
-                    )
-                )
             acc.avatar_media = slot_key[slot]
 
     def _release(self, role: Role, evader: bool) -> tuple[str, str]:

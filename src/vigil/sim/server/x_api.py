@@ -17,7 +17,9 @@ from vigil.sim.render_x import api_body, not_found_error, suspended_error
 from vigil.sim.server.context import SimContext
 from vigil.sim.server.index import Edges
 from vigil.sim.server.x_common import (
+    ID_PATTERN,
     XGuard,
+    check_id_and_max,
     decode_token,
     encode_token,
     invalid_request,
@@ -28,7 +30,7 @@ from vigil.sim.world import SimAccount
 
 __all__ = ["x_routes"]
 
-_ID = re.compile(r"^[0-9]{1,19}$")
+_ID = ID_PATTERN
 _USERNAME = re.compile(r"^[A-Za-z0-9_]{1,15}$")
 _MAX_LOOKUP = 100
 
@@ -122,18 +124,10 @@ class XUsers:
         status = self.guard.check(request, family)
         if isinstance(status, Response):
             return status
-        uid = request.path_params["id"]
-        if not _ID.match(uid):
-            return invalid_request(
-                "id", [uid], f"The `id` query parameter value [{uid}] does not match {_ID.pattern}"
-            )
-        raw_max = request.query_params.get("max_results", "100")
-        if not raw_max.isdigit() or not 1 <= int(raw_max) <= 1000:
-            return invalid_request(
-                "max_results",
-                [raw_max],
-                f"The `max_results` query parameter value [{raw_max}] is not between 1 and 1000",
-            )
+        checked = check_id_and_max(request, default_max=100, lo=1, hi=1000)
+        if isinstance(checked, Response):
+            return checked
+        uid, max_results = checked
         now = self.ctx.now()
         acc = self.ctx.index.accounts.get(uid)
         _, error = self._resolve(acc, "id", uid, request, now)
@@ -154,7 +148,7 @@ class XUsers:
                     f"The `pagination_token` query parameter value [{token}] is not valid",
                 )
             hi = min(hi, position)
-        users, next_pos = self._scan(edges, hi, int(raw_max), followers, now)
+        users, next_pos = self._scan(edges, hi, max_results, followers, now)
         meta: dict[str, Any] = {"result_count": len(users)}
         if next_pos > 0:
             meta["next_token"] = encode_token(family, uid, next_pos)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -61,6 +62,30 @@ def select(obj: dict[str, Any], default: frozenset[str], wanted: frozenset[str])
     """Only the default fields plus the requested ones, as X answers."""
     keep = default | wanted
     return {k: v for k, v in obj.items() if k in keep}
+
+
+ID_PATTERN = re.compile(r"^[0-9]{1,19}$")
+
+
+def check_id_and_max(
+    request: Request, *, default_max: int, lo: int, hi: int
+) -> tuple[str, int] | JSONResponse:
+    """The `:id` path parameter and `max_results`, or X's 400 answer naming the bad one."""
+    uid: str = request.path_params["id"]
+    if not ID_PATTERN.match(uid):
+        return invalid_request(
+            "id",
+            [uid],
+            f"The `id` query parameter value [{uid}] does not match {ID_PATTERN.pattern}",
+        )
+    raw_max = request.query_params.get("max_results", str(default_max))
+    if not raw_max.isdigit() or not lo <= int(raw_max) <= hi:
+        return invalid_request(
+            "max_results",
+            [raw_max],
+            f"The `max_results` query parameter value [{raw_max}] is not between {lo} and {hi}",
+        )
+    return uid, int(raw_max)
 
 
 def invalid_request(parameter: str, values: Iterable[str], message: str) -> JSONResponse:

@@ -6,7 +6,6 @@ version visible at the sim clock.
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_left
 from collections.abc import Callable
 from datetime import datetime
@@ -24,9 +23,11 @@ from vigil.sim.render_x import (
 )
 from vigil.sim.server.context import SimContext, base_url
 from vigil.sim.server.x_common import (
+    ID_PATTERN,
     MEDIA_DEFAULT,
     TWEET_DEFAULT,
     XGuard,
+    check_id_and_max,
     decode_token,
     encode_token,
     invalid_request,
@@ -38,7 +39,7 @@ from vigil.sim.world import SimPost
 
 __all__ = ["XTimeline"]
 
-_ID = re.compile(r"^[0-9]{1,19}$")
+_ID = ID_PATTERN
 _TIMELINE_CAP = 3200
 
 
@@ -125,18 +126,10 @@ class XTimeline:
         status = self.guard.check(request, "user_tweets")
         if isinstance(status, Response):
             return status
-        uid = request.path_params["id"]
-        if not _ID.match(uid):
-            return invalid_request(
-                "id", [uid], f"The `id` query parameter value [{uid}] does not match {_ID.pattern}"
-            )
-        raw_max = request.query_params.get("max_results", "10")
-        if not raw_max.isdigit() or not 5 <= int(raw_max) <= 100:
-            return invalid_request(
-                "max_results",
-                [raw_max],
-                f"The `max_results` query parameter value [{raw_max}] is not between 5 and 100",
-            )
+        checked = check_id_and_max(request, default_max=10, lo=5, hi=100)
+        if isinstance(checked, Response):
+            return checked
+        uid, max_results = checked
         now = self.ctx.now()
         acc = self.ctx.index.accounts.get(uid)
         error: dict[str, Any] | None = None
@@ -155,7 +148,7 @@ class XTimeline:
         line = self.ctx.index.timeline(uid)
         posts: list[SimPost] = []
         i = hi - 1
-        while i >= lo and len(posts) < int(raw_max):
+        while i >= lo and len(posts) < max_results:
             if keep(line.posts[i]):
                 posts.append(line.posts[i])
             i -= 1
