@@ -100,11 +100,22 @@ class AccountWriter:
             if pid not in seen.full:
                 seen.stub(pid, h, when)
         now: list[dict[str, Any]] = []
+        known_ids, held_full, held_first = self._ids, self._full, self._first
         for pid, r in seen.full.items():
-            if pid in self._ids:
-                self._hold(pid, r, seen.first[pid])
+            first = seen.first[pid]
+            if pid not in known_ids:
+                now.append(_account_row(self.platform_id, r, first))
+                continue
+            # Held until the next flush: the newest profile, the earliest sighting.
+            held_profile = held_full.get(pid)
+            if held_profile is None:
+                held_full[pid] = r
+                held_first[pid] = first
             else:
-                now.append(_account_row(self.platform_id, r, seen.first[pid]))
+                if r.seen_at >= held_profile.seen_at:
+                    held_full[pid] = r
+                if first < held_first[pid]:
+                    held_first[pid] = first
         for pid, (h, when) in seen.stubs.items():
             known = self._ids.get(pid)
             if known is None or (h and not known[1]):
@@ -137,12 +148,6 @@ class AccountWriter:
             self.flush(session)
             self._ids.clear()
         return ids, handles
-
-    def _hold(self, pid: str, record: AccountRecord, first: datetime) -> None:
-        held = self._full.get(pid)
-        if held is None or record.seen_at >= held.seen_at:
-            self._full[pid] = record
-        self._first[pid] = min(first, self._first.get(pid, first))
 
     def _pending_handles(self, names: Sequence[str]) -> dict[str, str]:
         wanted = {n.lower() for n in names}
@@ -222,27 +227,41 @@ class _Sightings:
         follows: Sequence[FollowRecord],
         statuses: Sequence[StatusRecord],
     ) -> None:
+        # Hot loops (a search file names each account on page after page): locals, and
+        # no method call for the common case of an author whose profile was collected.
+        full, first, history, stubs = self.full, self.first, self.history, self.stubs
         for r in accounts:
             pid = r.platform_account_id
             if not r.complete:
                 self.stub(pid, r.handle, r.seen_at)
                 continue
-            if pid not in self.full or r.seen_at >= self.full[pid].seen_at:
-                self.full[pid] = r
-            self.first[pid] = min(self.first.get(pid, r.seen_at), r.seen_at)
+            seen = r.seen_at
+            held_full = full.get(pid)
+            if held_full is None:
+                full[pid] = r
+                first[pid] = seen
+            else:
+                if seen >= held_full.seen_at:
+                    full[pid] = r
+                if seen < first[pid]:
+                    first[pid] = seen
             if r.handle:
-                held = self.history.get((pid, r.handle))
+                key = (pid, r.handle)
+                held = history.get(key)
                 if held is None:
-                    self.history[(pid, r.handle)] = (r.display_name, r.seen_at, r.seen_at)
-                else:
-                    name = r.display_name if r.seen_at >= held[2] else held[0]
-                    self.history[(pid, r.handle)] = (
-                        name,
-                        min(held[1], r.seen_at),
-                        max(held[2], r.seen_at),
-                    )
+                    history[key] = (r.display_name, seen, seen)
+                elif seen >= held[2]:  # the newest sighting names it; held[1] <= seen
+                    history[key] = (r.display_name, held[1], seen)
+                elif seen < held[1]:
+                    history[key] = (held[0], seen, held[2])
         for p in posts:
-            self.stub(p.account_id, "", p.seen_at)
+            author = p.account_id
+            if author not in full:  # what `stub(author, "", p.seen_at)` does
+                held_stub = stubs.get(author)
+                if held_stub is None:
+                    stubs[author] = ("", p.seen_at)
+                elif p.seen_at < held_stub[1]:
+                    stubs[author] = (held_stub[0], p.seen_at)
             for ref in p.references:
                 if ref.target_account_id:
                     self.stub(ref.target_account_id, "", p.seen_at)

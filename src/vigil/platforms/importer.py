@@ -19,6 +19,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
 
+import orjson
+
 from vigil.config import Settings
 from vigil.errors import InputError, NotFoundError
 from vigil.platforms.import_summary import FileSummary, ImportProgress, ImportSummary, ProgressFn
@@ -46,8 +48,25 @@ QUARANTINED_TEXT_LIMIT = 1024 * 1024
 BATCH_RECORDS = 20_000
 _PROGRESS_EVERY = 0.2  # seconds
 _BOM = b"\xef\xbb\xbf"
+_DIGITS_TO_ZERO = bytes.maketrans(b"-123456789", b"0" * 10)
+_LONG_NUMBER = b"0" * 20
 
 LineParser = Callable[[Any], list[Record]]
+
+
+def _loads(raw: bytes) -> Any:
+    """One JSON line, parsed by orjson (twice as fast) where it means what `json` means.
+
+    orjson turns integers beyond 64 bits into floats, and refuses what `json` accepts
+    (NaN, lone surrogates): such lines, and bad ones (for `json`'s error message), go to
+    `json`. An integer that big has at least 20 digits, counting a minus sign.
+    """
+    if _LONG_NUMBER not in raw.translate(_DIGITS_TO_ZERO):
+        try:
+            return orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            pass
+    return json.loads(raw.decode("utf-8"))
 
 
 def check_inputs(paths: Sequence[Path]) -> None:
@@ -238,7 +257,7 @@ class _FileRun:
                 self.summary.blank_lines += 1
                 continue
             try:
-                obj = json.loads(raw.decode("utf-8"))
+                obj = _loads(raw)
             except UnicodeDecodeError:
                 self._reject(number, "not UTF-8 text", raw)
                 continue

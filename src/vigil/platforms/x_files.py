@@ -8,9 +8,10 @@ tweets and users, stream lines, follower/following pages (whose list it is comes
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from functools import lru_cache
+from typing import Any, TypeVar
 
 from vigil.platforms.records import (
     AccountRecord,
@@ -33,6 +34,7 @@ _SNOWFLAKE_EPOCH_MS = 1288834974657
 _FIRST_SNOWFLAKE = 1 << 32  # smaller ids predate snowflakes and carry no time
 _FOLLOW_URL = re.compile(r"/2/users/(\d+)/(followers|following)(?:\?|$)")
 _MEDIA_KINDS = {"3": "photo", "7": "video", "16": "animated_gif"}
+T = TypeVar("T")
 _REF_KIND_ORDER = (("retweeted", "retweet"), ("quoted", "quote"), ("replied_to", "reply"))
 
 
@@ -53,6 +55,15 @@ def snowflake_time(tweet_id: str) -> datetime | None:
         return None
     ms = (int(tweet_id) >> 22) + _SNOWFLAKE_EPOCH_MS
     return datetime.fromtimestamp(ms // 1000, UTC)
+
+
+# Profiles come back page after page, tweets of one second share a time: parse each once.
+_cached_time = lru_cache(maxsize=65536)(parse_time)
+
+
+def _unique(items: Sequence[T]) -> tuple[T, ...]:
+    """`items` without repeats, in order (most lists here hold none or one)."""
+    return tuple(items) if len(items) < 2 else tuple(dict.fromkeys(items))
 
 
 def _is_tweet(item: Mapping[str, Any]) -> bool:
@@ -184,28 +195,33 @@ class XLineParser:
 
     def _user(self, user: Mapping[str, Any], line: _Line) -> str:
         uid = str(user["id"])
-        metrics = user.get("public_metrics") or {}
-        url = user.get("url") or None
-        expanded = ((user.get("entities") or {}).get("url") or {}).get("urls") or []
+        get = user.get
+        metrics = get("public_metrics") or {}
+        url = get("url") or None
+        expanded = ((get("entities") or {}).get("url") or {}).get("urls") or []
         if expanded and isinstance(expanded[0], dict):
             url = expanded[0].get("expanded_url") or url
+        created = get("created_at")
+        # Positional: a profile is built once per page it appears on, keywords cost a third.
         line.account(
             AccountRecord(
-                platform_account_id=uid,
-                handle=str(user.get("username") or ""),
-                seen_at=line.seen,
-                display_name=user.get("name"),
-                bio=user.get("description"),
-                location=user.get("location"),
-                url=url,
-                avatar_url=user.get("profile_image_url"),
-                verified=bool(user.get("verified")),
-                protected=bool(user.get("protected")),
-                followers_count=metrics.get("followers_count"),
-                following_count=metrics.get("following_count"),
-                posts_count=metrics.get("tweet_count"),
-                created_at=parse_time(user.get("created_at")),
-                withheld_in=_countries(user),
+                uid,
+                str(get("username") or ""),
+                line.seen,
+                True,
+                get("name"),
+                get("description"),
+                None,
+                get("location"),
+                url,
+                get("profile_image_url"),
+                bool(get("verified")),
+                bool(get("protected")),
+                metrics.get("followers_count"),
+                metrics.get("following_count"),
+                metrics.get("tweet_count"),
+                _cached_time(created) if isinstance(created, str) else None,
+                _countries(user) if "withheld" in user else None,
             )
         )
         line.users.append(user)
@@ -226,17 +242,19 @@ class XLineParser:
         tid = str(tweet["id"])
         if tid in line.posts:
             return
-        author = tweet.get("author_id") or (tweet.get("author") or {}).get("id")
+        get = tweet.get
+        author = get("author_id") or (get("author") or {}).get("id")
         if not author:
             raise ShapeError(f"tweet {tid} has no author_id")
         for key in ("author", "in_reply_to_user"):
             if isinstance(tweet.get(key), dict) and "id" in tweet[key]:
                 self._user(tweet[key], line)
-        history = [str(i) for i in tweet.get("edit_history_tweet_ids") or [tid]]
+        history = [str(i) for i in get("edit_history_tweet_ids") or [tid]]
         post_id = history[0]
-        created = parse_time(tweet.get("created_at"))
+        created_text = get("created_at")
+        created = _cached_time(created_text) if isinstance(created_text, str) else None
         refs = []
-        for ref in tweet.get("referenced_tweets") or []:
+        for ref in get("referenced_tweets") or []:
             target = str(ref["id"])
             if _is_tweet(ref):  # flattened: the referenced tweet itself
                 line.tweets.setdefault(target, ref)
@@ -246,7 +264,7 @@ class XLineParser:
             else:
                 target_author = (line.tweets.get(target) or {}).get("author_id")
             refs.append(ReferenceRecord(str(ref.get("type")), target, target_author))
-        entities = tweet.get("entities") or {}
+        entities = get("entities") or {}
         mentions = []
         for m in entities.get("mentions") or []:
             handle = str(m.get("username") or "")
@@ -257,7 +275,7 @@ class XLineParser:
                 line.account(AccountRecord(mid, handle, line.seen, complete=False))
             if handle:
                 mentions.append(MentionRecord(handle, mid))
-        attachments = tweet.get("attachments") or {}
+        attachments = get("attachments") or {}
         for media in attachments.get("media") or []:  # flattened
             if isinstance(media, dict) and "media_key" in media:
                 self._media(media, line)
@@ -266,24 +284,26 @@ class XLineParser:
             if key not in line.media:
                 kind = _MEDIA_KINDS.get(key.split("_", 1)[0], "photo")
                 line.media[key] = MediaRecord(key, kind, line.seen)
-        types = {r.kind for r in refs}
-        kind = next((k for t, k in _REF_KIND_ORDER if t in types), "original")
-        line.posts[tid] = PostRecord(
-            platform_post_id=post_id,
-            account_id=str(author),
-            seen_at=line.seen,
-            version_id=tid,
-            created_at=created if post_id == tid else snowflake_time(post_id) or created,
-            version_created_at=created,
-            edited=len(history) > 1,
-            version_count=len(history),
-            text=tweet.get("text"),
-            lang=tweet.get("lang"),
-            kind=kind,
-            conversation_id=tweet.get("conversation_id"),
-            url=f"https://twitter.com/i/web/status/{tid}",
-            withheld_in=_countries(tweet),
-            references=tuple(dict.fromkeys(refs)),
-            mentions=tuple(dict.fromkeys(mentions)),
-            media_keys=tuple(dict.fromkeys(keys)),
+        kind = "original"
+        if refs:  # most tweets reference nothing: skip the set and the search
+            types = {r.kind for r in refs}
+            kind = next((k for t, k in _REF_KIND_ORDER if t in types), "original")
+        line.posts[tid] = PostRecord(  # positional, in field order: a third faster
+            post_id,
+            str(author),
+            line.seen,
+            tid,
+            created if post_id == tid else snowflake_time(post_id) or created,
+            created,
+            len(history) > 1,
+            len(history),
+            get("text"),
+            get("lang"),
+            kind,
+            get("conversation_id"),
+            f"https://twitter.com/i/web/status/{tid}",
+            _countries(tweet) if "withheld" in tweet else None,
+            _unique(refs),
+            _unique(mentions),
+            _unique(keys),
         )

@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 
 from vigil.sim.output_x import retrieved_at
-from vigil.sim.render_mastodon import account_json, status_json
+from vigil.sim.render_mastodon import RenderCache, account_json, status_json
 from vigil.sim.world import SimAccount, SimMedia, World
 
 __all__ = ["MASTODON_BASE", "write_mastodon_accounts", "write_mastodon_statuses"]
@@ -60,6 +60,7 @@ def write_mastodon_statuses(
     seen = {a.id: retrieved_at(a, world.end) for a in world.accounts}
     posts = {p.id: p for p in world.posts}
     lo, hi = rows if rows is not None else (0, len(world.posts))
+    cache = RenderCache()
     n = 0
     with (path or base / "statuses.jsonl").open("w", encoding="utf-8") as fh:
         for post in world.posts[lo:hi]:
@@ -76,6 +77,7 @@ def write_mastodon_statuses(
                 media=[media[k] for k in post.media_keys if k in media],
                 ref_media=[media[k] for k in ref.media_keys if k in media] if ref else [],
                 mentioned=[index[m] for m in post.mentions if m in index],
+                cache=cache,
             )
             fh.write(_dump(entity) + "\n")
             n += 1

@@ -47,6 +47,17 @@ _USER_FIELDS = (
 _MEDIA_FIELDS = (
     "alt_text,duration_ms,height,media_key,preview_image_url,type,url,width,variants,public_metrics"
 )
+# The same on every timeline page but for the token, which is hex and needs no encoding:
+# encoded once, as urlencode costs as much as a good part of a page.
+_TIMELINE_QUERY = urlencode(
+    {
+        "expansions": _EXPANSIONS,
+        "tweet.fields": _TWEET_FIELDS,
+        "user.fields": _USER_FIELDS,
+        "media.fields": _MEDIA_FIELDS,
+        "max_results": 100,
+    }
+)
 _TIMELINE_PAGE = 100
 _TIMELINE_CAP = 3200
 _FOLLOW_PAGE = 1000
@@ -153,19 +164,14 @@ class XWriter:
         media: dict[str, SimMedia],
     ) -> int:
         at = self.seen[acc.id]
-        base = {
-            "expansions": _EXPANSIONS,
-            "tweet.fields": _TWEET_FIELDS,
-            "user.fields": _USER_FIELDS,
-            "media.fields": _MEDIA_FIELDS,
-            "max_results": 100,
-        }
+        query = _TIMELINE_QUERY
         lines = 0
         token: str | None = None
         for k in range(0, len(newest_first), _TIMELINE_PAGE):
             chunk = newest_first[k : k + _TIMELINE_PAGE]
-            query = dict(base, pagination_token=token) if token else base
-            url = f"{API}/users/{acc.id}/tweets?" + urlencode(query)
+            url = f"{API}/users/{acc.id}/tweets?{query}"
+            if token:
+                url += f"&pagination_token={token}"
             last = k + _TIMELINE_PAGE >= len(newest_first)
             token = None if last else _token(acc.id, k)
             meta: dict[str, Any] = {
@@ -179,7 +185,7 @@ class XWriter:
             fh.write(_dump(page(data, users, tweets, found, errors, meta, url, at)) + "\n")
             lines += 1
         if acc.suspended_at is not None and acc.suspended_at <= self.end:
-            url = f"{API}/users/{acc.id}/tweets?" + urlencode(base)
+            url = f"{API}/users/{acc.id}/tweets?{query}"
             err = suspended_error(acc, "id", acc.id)
             fh.write(_dump(page(None, [], [], [], [err], None, url, self.end)) + "\n")
             lines += 1

@@ -50,8 +50,8 @@ def _utc(dt: datetime) -> datetime:
 
 def x_time(dt: datetime) -> str:
     """X's timestamp form: ``2015-01-01T00:00:00.000Z`` (milliseconds always written)."""
-    u = _utc(dt)
-    return u.strftime("%Y-%m-%dT%H:%M:%S.") + f"{u.microsecond // 1000:03d}Z"
+    # isoformat truncates to milliseconds as X does, at a fraction of strftime's cost.
+    return _utc(dt).isoformat(timespec="milliseconds")[:23] + "Z"
 
 
 def _tco(seed: str) -> str:
@@ -155,22 +155,22 @@ def tweet_json(
     tid = version_id(post, index)
     text, url_entities = _link_urls(raw_text, post.urls, tid)
     username = author.handle if author is not None else "i"
-    # X gives all photos of a tweet one shared t.co link at the end of the text.
-    short = _tco(f"{tid}|media")
     if post.media_keys:
+        # X gives all photos of a tweet one shared t.co link at the end of the text.
+        short = _tco(f"{tid}|media")
         text = f"{text} {short}" if text else short
-    start = len(text) - len(short)
-    for n, key in enumerate(post.media_keys, start=1):
-        url_entities.append(
-            {
-                "start": start,
-                "end": start + len(short),
-                "url": short,
-                "expanded_url": f"https://twitter.com/{username}/status/{tid}/photo/{n}",
-                "display_url": "pic.twitter.com/" + short.rsplit("/", 1)[1],
-                "media_key": key,
-            }
-        )
+        start = len(text) - len(short)
+        for n, key in enumerate(post.media_keys, start=1):
+            url_entities.append(
+                {
+                    "start": start,
+                    "end": start + len(short),
+                    "url": short,
+                    "expanded_url": f"https://twitter.com/{username}/status/{tid}/photo/{n}",
+                    "display_url": "pic.twitter.com/" + short.rsplit("/", 1)[1],
+                    "media_key": key,
+                }
+            )
     entities: dict[str, Any] = {}
     if url_entities:
         entities["urls"] = url_entities

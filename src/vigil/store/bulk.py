@@ -98,7 +98,11 @@ def append(
     *,
     batch: int = BATCH,
 ) -> int:
-    """Append rows (tuples in `columns` order) to an append-only table; returns the count."""
+    """Append rows (tuples in `columns` order) to an append-only table; returns the count.
+
+    `rows` must not query the same session while it is consumed: on PostgreSQL the
+    connection is busy with COPY until the last row.
+    """
     table = _table(model)
     dialect = session.get_bind().dialect.name
     count = 0
