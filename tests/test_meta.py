@@ -107,3 +107,23 @@ def test_every_command_is_in_the_readme() -> None:
         " ".join(p) for p in _all_command_paths() if p and f"vigil {' '.join(p)}" not in readme
     ]
     assert missing == [], f"commands missing from README.md: {missing}"
+
+
+def test_every_builtin_signal_loads_and_documents_itself() -> None:
+    from vigil.signals import names, plugin
+    from vigil.signals.builtins import BUILTINS
+
+    assert set(BUILTINS) <= set(names())
+    for name in BUILTINS:
+        cls = plugin(name)
+        assert cls.name == name
+        assert cls.version
+        assert len(cls.description) > 20, f"signal {name} needs a description"
+
+
+def test_every_builtin_connector_loads() -> None:
+    from vigil.platforms.registry import connector, names
+
+    assert {"x", "mastodon", "bluesky"} <= set(names())
+    for name in names():
+        assert connector(name).name == name

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from vigil.model.accounts import Account, AccountHandle, Identity, Platform
 from vigil.model.audit import GENESIS_HASH, AuditEvent, AuditHead
+from vigil.model.banks import BankHash, HashBank, MediaMatch
 from vigil.model.base import Base, UTCDateTime, utcnow
 from vigil.model.content import (
     Follow,
@@ -35,17 +36,20 @@ __all__ = [
     "AccountStatus",
     "AuditEvent",
     "AuditHead",
+    "BankHash",
     "Base",
     "Case",
     "CaseStatus",
     "Decision",
     "DecisionAction",
     "Follow",
+    "HashBank",
     "Identity",
     "ListEntry",
     "ListKind",
     "ListStatus",
     "Media",
+    "MediaMatch",
     "Mention",
     "Platform",
     "Post",

@@ -7,6 +7,7 @@ mention graphs are derived from stored posts rather than duplicated.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -98,6 +99,8 @@ class Media(Base):
     sha256: Mapped[str | None] = mapped_column(String(64), index=True)
     pdq: Mapped[str | None] = mapped_column(String(64), index=True)
     pdq_quality: Mapped[int | None] = mapped_column(Integer)
+    # Extra hashes of parts of the image (screenshot content region...): [{variant, pdq, quality}]
+    pdq_variants: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
     local_path: Mapped[str | None] = mapped_column(Text)
     width: Mapped[int | None] = mapped_column(Integer)
     height: Mapped[int | None] = mapped_column(Integer)

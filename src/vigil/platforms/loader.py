@@ -68,8 +68,18 @@ class Batch:
     @classmethod
     def of(cls, records: Iterable[Record]) -> Batch:
         batch = cls()
+        # By exact type first (one dictionary look-up a record: batches hold millions).
+        lists: dict[type, list[Any]] = {
+            PostRecord: batch.posts,
+            AccountRecord: batch.accounts,
+            MediaRecord: batch.media,
+            FollowRecord: batch.follows,
+        }
         for r in records:
-            if isinstance(r, PostRecord):
+            target = lists.get(type(r))
+            if target is not None:
+                target.append(r)
+            elif isinstance(r, PostRecord):
                 batch.posts.append(r)
             elif isinstance(r, AccountRecord):
                 batch.accounts.append(r)

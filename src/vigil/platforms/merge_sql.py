@@ -127,6 +127,8 @@ class _Compiled:
         if not self.positional or not self.plain_order or self.getter is None:
             return [self._slow(r) for r in rows]
         getter, convert_at, tail = self.getter, self.convert_at, self.tail
+        if not convert_at and not tail:  # e.g. mentions: the getter's tuple is the row
+            return [getter(r) for r in rows]
         out: list[Any] = []
         for r in rows:
             values = list(getter(r))

@@ -71,20 +71,44 @@ def write_posts(
 ) -> PostIds:
     """Upsert the batch's posts (and versions of edited ones); returns ids by post and version."""
     groups: dict[str, list[PostRecord]] = {}
+    edited_keys: set[str] = set()
     for r in posts:
-        groups.setdefault(r.platform_post_id, []).append(r)
-    edited = sorted(k for k, g in groups.items() if any(r.edited for r in g))
+        group = groups.get(r.platform_post_id)
+        if group is None:
+            groups[r.platform_post_id] = [r]
+        else:
+            group.append(r)
+        if r.edited:
+            edited_keys.add(r.platform_post_id)
+    edited = sorted(edited_keys)
     if edited:
         _keep_unedited_text(session, platform_id, edited)
     rows: list[dict[str, Any]] = []
     for key in sorted(groups):
         g = groups[key]
-        if len(g) == 1:  # the common case: one version seen once
-            newest = current = original = g[0]
-        else:
-            newest = max(g, key=lambda r: r.seen_at)
-            current = max(g, key=lambda r: (r.version_created_at or _EPOCH, r.version_id))
-            original = next((r for r in g if r.version_id == key), current)
+        if len(g) == 1:  # the common case, one version seen once: no merging to do
+            r = g[0]
+            rows.append(
+                {
+                    "platform_id": platform_id,
+                    "platform_post_id": key,
+                    "account_id": accounts[r.account_id],
+                    "created_at": r.created_at,
+                    "text": r.text,
+                    "lang": r.lang,
+                    "kind": r.kind,
+                    "conversation_id": r.conversation_id,
+                    "url": r.url,
+                    "withheld_in": list(r.withheld_in) if r.withheld_in else None,
+                    "version_count": r.version_count,
+                    "first_seen": r.seen_at,
+                    "last_seen": r.seen_at,
+                }
+            )
+            continue
+        newest = max(g, key=lambda r: r.seen_at)
+        current = max(g, key=lambda r: (r.version_created_at or _EPOCH, r.version_id))
+        original = next((r for r in g if r.version_id == key), current)
         rows.append(
             {
                 "platform_id": platform_id,
@@ -97,10 +121,8 @@ def write_posts(
                 "conversation_id": original.conversation_id,
                 "url": original.url,
                 "withheld_in": list(newest.withheld_in) if newest.withheld_in else None,
-                "version_count": max(r.version_count for r in g)
-                if len(g) > 1
-                else newest.version_count,
-                "first_seen": min(r.seen_at for r in g) if len(g) > 1 else newest.seen_at,
+                "version_count": max(r.version_count for r in g),
+                "first_seen": min(r.seen_at for r in g),
                 "last_seen": newest.seen_at,
             }
         )

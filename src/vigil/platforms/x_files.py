@@ -28,13 +28,14 @@ from vigil.platforms.x_statements import ComplianceKind, compliance_statement, e
 
 __all__ = ["X_PLATFORM", "ComplianceKind", "XLineParser", "parse_time", "snowflake_time"]
 
+T = TypeVar("T")
+
 X_PLATFORM = PlatformSpec(name="x", kind="x", base_url="https://api.twitter.com")
 
 _SNOWFLAKE_EPOCH_MS = 1288834974657
 _FIRST_SNOWFLAKE = 1 << 32  # smaller ids predate snowflakes and carry no time
 _FOLLOW_URL = re.compile(r"/2/users/(\d+)/(followers|following)(?:\?|$)")
 _MEDIA_KINDS = {"3": "photo", "7": "video", "16": "animated_gif"}
-T = TypeVar("T")
 _REF_KIND_ORDER = (("retweeted", "retweet"), ("quoted", "quote"), ("replied_to", "reply"))
 
 
@@ -272,7 +273,7 @@ class XLineParser:
             if mid and ("name" in m or "created_at" in m):  # flattened: the full user
                 self._user(m, line)
             elif mid:
-                line.account(AccountRecord(mid, handle, line.seen, complete=False))
+                line.account(AccountRecord(mid, handle, line.seen, False))  # not a profile
             if handle:
                 mentions.append(MentionRecord(handle, mid))
         attachments = get("attachments") or {}
