@@ -38,7 +38,7 @@ from vigil.sim.output_mastodon import (
     write_mastodon_accounts,
     write_mastodon_statuses,
 )
-from vigil.sim.output_x import XWriter
+from vigil.sim.output_x import TIMELINE_CAP, XWriter
 from vigil.sim.truth import write_seeds, write_truth, write_world_json
 from vigil.sim.world import World, save_world
 
@@ -232,6 +232,8 @@ class _Writer:
             ),
         )
         self.counts: dict[str, int] = {}
+        self.parts: dict[str, int] = {}  # task name -> how many parts its file is written in
+        self.unjoined: dict[str, tuple[Path, int]] = {}  # task name -> (file, parts to come)
         self.dims: dict[Render, tuple[int, int]] = {}
         self.done = self.total = 0
         self.measured: dict[str, Any] = {}
@@ -241,6 +243,15 @@ class _Writer:
 
     def _tick(self, name: str) -> None:
         self.done += 1
+        # A rendering's parts are joined as soon as its last part is written, while the
+        # workers go on with the rest: the copying then costs no time at the end.
+        if name in self.unjoined:
+            path, left = self.unjoined[name]
+            if left > 1:
+                self.unjoined[name] = (path, left - 1)
+            else:
+                del self.unjoined[name]
+                _join_parts(path, self.parts[name])
         if self.progress is not None:
             self.progress("write", self.done, self.total)
 
@@ -282,21 +293,26 @@ class _Writer:
         per_author: dict[str, int] = {}
         for p in self.world.posts:
             per_author[p.author_id] = per_author.get(p.author_id, 0) + 1
-        # Small parts, the biggest task first: the workers finish together.
+        # Small parts, the biggest task first: the workers finish together. A timeline
+        # costs what it shows, and it shows at most TIMELINE_CAP posts.
         parts = 2 * max(1, self.workers)
-        self.timeline_rows = _slices(
-            [per_author.get(a.id, 0) + 1 for a in self.world.accounts], parts
+        timeline_rows = _slices(
+            [min(per_author.get(a.id, 0), TIMELINE_CAP) + 1 for a in self.world.accounts], parts
         )
-        self.status_rows = _slices([1] * len(self.world.posts), parts)
+        status_rows = _slices([1] * len(self.world.posts), parts)
+        for name, path in (
+            ("mastodon_statuses", self.out / "mastodon" / "statuses.jsonl"),
+            ("x_timelines", self.out / "x" / "timelines.jsonl"),
+        ):
+            self.parts[name] = parts
+            self.unjoined[name] = (path, parts)
         tasks: list[Task] = [("canonical", None), ("measure", None), ("truth", None)]
-        tasks += [("mastodon_statuses", (k, lo, hi)) for k, (lo, hi) in enumerate(self.status_rows)]
-        tasks += [("x_timelines", (k, lo, hi)) for k, (lo, hi) in enumerate(self.timeline_rows)]
+        tasks += [("mastodon_statuses", (k, lo, hi)) for k, (lo, hi) in enumerate(status_rows)]
+        tasks += [("x_timelines", (k, lo, hi)) for k, (lo, hi) in enumerate(timeline_rows)]
         return tasks
 
     def finish(self) -> dict[str, int]:
         _SHARED.clear()
-        _join_parts(self.out / "mastodon" / "statuses.jsonl", len(self.status_rows))
-        _join_parts(self.out / "x" / "timelines.jsonl", len(self.timeline_rows))
         self.counts["images_drawn"] = len(self.dims)
         w = self.world
         self.counts.update(

@@ -6,9 +6,9 @@ suspension); accounts are as seen at the end, so a suspended one shows ``suspend
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
+from vigil.sim.jsonline import dumpb
 from vigil.sim.output_x import retrieved_at
 from vigil.sim.render_mastodon import RenderCache, account_json, status_json
 from vigil.sim.world import SimAccount, SimMedia, World
@@ -16,10 +16,6 @@ from vigil.sim.world import SimAccount, SimMedia, World
 __all__ = ["MASTODON_BASE", "write_mastodon_accounts", "write_mastodon_statuses"]
 
 MASTODON_BASE = "https://mastodon.sim"
-
-
-def _dump(obj: object) -> str:
-    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
 
 
 def _suspended(acc: SimAccount, world: World) -> bool:
@@ -30,10 +26,10 @@ def write_mastodon_accounts(world: World, out: Path) -> tuple[int, int]:
     """mastodon/accounts.jsonl and mastodon/follows.csv; returns their record counts."""
     base = out / "mastodon"
     base.mkdir(parents=True, exist_ok=True)
-    with (base / "accounts.jsonl").open("w", encoding="utf-8") as fh:
+    with (base / "accounts.jsonl").open("wb") as fh:
         for acc in world.accounts:
             entity = account_json(acc, suspended=_suspended(acc, world), base_url=MASTODON_BASE)
-            fh.write(_dump(entity) + "\n")
+            fh.write(dumpb(entity) + b"\n")
     acct = {a.id: f"{a.id},{a.acct}" for a in world.accounts}
     with (base / "follows.csv").open("w", encoding="utf-8") as fh:
         # Ids and handles hold no comma or quote: plain joins are valid CSV. Mastodon shows
@@ -62,7 +58,7 @@ def write_mastodon_statuses(
     lo, hi = rows if rows is not None else (0, len(world.posts))
     cache = RenderCache()
     n = 0
-    with (path or base / "statuses.jsonl").open("w", encoding="utf-8") as fh:
+    with (path or base / "statuses.jsonl").open("wb") as fh:
         for post in world.posts[lo:hi]:
             author = index[post.author_id]
             ref = posts.get(post.ref_id) if post.ref_id else None
@@ -79,6 +75,6 @@ def write_mastodon_statuses(
                 mentioned=[index[m] for m in post.mentions if m in index],
                 cache=cache,
             )
-            fh.write(_dump(entity) + "\n")
+            fh.write(dumpb(entity) + b"\n")
             n += 1
     return n

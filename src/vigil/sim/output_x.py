@@ -7,7 +7,6 @@ just before it was suspended; a suspended account then answers with X's error. P
 
 from __future__ import annotations
 
-import json
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import IO, Any
@@ -16,6 +15,7 @@ from urllib.parse import urlencode
 import numpy as np
 import numpy.typing as npt
 
+from vigil.sim.jsonline import dumpb, dumps
 from vigil.sim.render_x import (
     media_json,
     not_found_error,
@@ -27,7 +27,7 @@ from vigil.sim.render_x import (
 from vigil.sim.rng import stable_hash
 from vigil.sim.world import SimAccount, SimMedia, SimPost, World
 
-__all__ = ["API", "XWriter", "retrieved_at"]
+__all__ = ["API", "TIMELINE_CAP", "XWriter", "retrieved_at"]
 
 API = "https://api.twitter.com/2"
 _EXPANSIONS = (
@@ -59,7 +59,7 @@ _TIMELINE_QUERY = urlencode(
     }
 )
 _TIMELINE_PAGE = 100
-_TIMELINE_CAP = 3200
+TIMELINE_CAP = 3200  # tweets X returns of a user's timeline
 _FOLLOW_PAGE = 1000
 _LOOKUP_PAGE = 100
 
@@ -75,10 +75,6 @@ def retrieved_at(acc: SimAccount, end: datetime) -> datetime:
 
 def _token(*parts: object) -> str:
     return format(stable_hash("next", *parts), "016x")[:13]
-
-
-def _dump(obj: Any) -> str:
-    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
 
 
 class XWriter:
@@ -107,7 +103,7 @@ class XWriter:
         """User lookup by ids, 100 a request, as collected at the end."""
         lines = 0
         accs = self.world.accounts
-        with (self.dir / "users.jsonl").open("w", encoding="utf-8") as fh:
+        with (self.dir / "users.jsonl").open("wb") as fh:
             for i in range(0, len(accs), _LOOKUP_PAGE):
                 chunk = accs[i : i + _LOOKUP_PAGE]
                 ids = ",".join(a.id for a in chunk)
@@ -125,7 +121,7 @@ class XWriter:
                     for a in chunk
                     if a.suspended_at is not None and a.suspended_at <= self.end
                 ]
-                fh.write(_dump(page(data, [], [], [], errors, None, url, self.end)) + "\n")
+                fh.write(dumpb(page(data, [], [], [], errors, None, url, self.end)) + b"\n")
                 lines += 1
         return lines
 
@@ -149,15 +145,15 @@ class XWriter:
         posts = {p.id: p for p in self.world.posts}
         self._ref_cache = {}
         lines = 0
-        with (path or self.dir / "timelines.jsonl").open("w", encoding="utf-8") as fh:
+        with (path or self.dir / "timelines.jsonl").open("wb") as fh:
             for acc in chosen:
                 mine = by_author.get(acc.id, [])
-                lines += self._timeline(fh, acc, mine[::-1][:_TIMELINE_CAP], posts, media)
+                lines += self._timeline(fh, acc, mine[::-1][:TIMELINE_CAP], posts, media)
         return lines
 
     def _timeline(
         self,
-        fh: IO[str],
+        fh: IO[bytes],
         acc: SimAccount,
         newest_first: list[SimPost],
         posts: dict[str, SimPost],
@@ -182,12 +178,12 @@ class XWriter:
             if token:
                 meta["next_token"] = token
             data, users, tweets, found, errors = self._expand(acc, chunk, at, posts, media)
-            fh.write(_dump(page(data, users, tweets, found, errors, meta, url, at)) + "\n")
+            fh.write(dumpb(page(data, users, tweets, found, errors, meta, url, at)) + b"\n")
             lines += 1
         if acc.suspended_at is not None and acc.suspended_at <= self.end:
             url = f"{API}/users/{acc.id}/tweets?{query}"
             err = suspended_error(acc, "id", acc.id)
-            fh.write(_dump(page(None, [], [], [], [err], None, url, self.end)) + "\n")
+            fh.write(dumpb(page(None, [], [], [], [err], None, url, self.end)) + b"\n")
             lines += 1
         return lines
 
@@ -257,7 +253,7 @@ class XWriter:
             [round(a.suspended_at.timestamp() * 1000) if a.suspended_at else 2**62 for a in accs],
             dtype=np.int64,
         )
-        minimal = [_dump({"id": a.id, "name": a.display_name, "username": a.handle}) for a in accs]
+        minimal = [dumps({"id": a.id, "name": a.display_name, "username": a.handle}) for a in accs]
         counts = []
         for name, owner, other in (("following", src, dst), ("followers", dst, src)):
             visible = (t_ms <= seen_ms[owner]) & (susp_ms[other] > seen_ms[owner])
@@ -291,7 +287,7 @@ class XWriter:
                 meta: dict[str, Any] = {"result_count": len(chunk)}
                 if token:
                     meta["next_token"] = token
-                rest = _dump(page(None, [], [], [], [], meta, url, at))
+                rest = dumps(page(None, [], [], [], [], meta, url, at))
                 fh.write(
                     '{"data":[' + ",".join([minimal[j] for j in chunk]) + "]," + rest[1:] + "\n"
                 )

@@ -5,6 +5,7 @@ Follows Mastodon 4.x's serializers, including how a suspended account is blanked
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import html
 import re
@@ -30,6 +31,9 @@ _TOKEN = re.compile(
     r"(?P<url>https?://[^\s<>\"]+)|(?<![\w@])@(?P<mention>\w+(?:@[\w.-]+\w)?)|(?<![\w&])#(?P<tag>\w+)"
 )
 
+_SCHEME = re.compile(r"(https?://(?:www\.)?)(.*)")
+_ESCAPED = re.compile(r"[&<>]")  # what html.escape(..., quote=False) changes
+
 
 def _utc(dt: datetime) -> datetime:
     return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
@@ -48,8 +52,9 @@ def _local(acc: SimAccount, base_url: str) -> tuple[str, str]:
     return f"{home}/@{acc.handle}", f"{home}/users/{acc.handle}"
 
 
+@functools.lru_cache(maxsize=4096)  # outlets' and profiles' links recur in many statuses
 def _link(url: str) -> str:
-    m = re.match(r"(https?://(?:www\.)?)(.*)", url)
+    m = _SCHEME.match(url)
     prefix, rest = (m.group(1), m.group(2)) if m else ("", url)
     shown, hidden = (rest[:30], rest[30:]) if len(rest) > 30 else (rest, "")
     cls = "ellipsis" if hidden else ""
@@ -61,14 +66,23 @@ def _link(url: str) -> str:
     )
 
 
+def _same(text: str, quote: bool = False) -> str:
+    """html.escape for a text that holds none of ``&<>``."""
+    return text
+
+
 def content_html(text: str, base_url: str, mentioned: Sequence[SimAccount] = ()) -> str:
     """Status text as Mastodon's formatter writes it: escaped, linked, in paragraphs."""
-    by_name = {a.handle.lower(): a for a in mentioned}
-    by_name.update({a.acct.lower(): a for a in mentioned})
+    by_name: dict[str, SimAccount] = {}
+    if mentioned:
+        by_name = {a.handle.lower(): a for a in mentioned}
+        by_name.update({a.acct.lower(): a for a in mentioned})
+    # Most texts hold nothing to escape; their pieces then need no escaping either.
+    escape = html.escape if _ESCAPED.search(text) else _same
     out: list[str] = []
     pos = 0
     for m in _TOKEN.finditer(text):
-        out.append(html.escape(text[pos : m.start()], quote=False))
+        out.append(escape(text[pos : m.start()], quote=False))
         pos = m.end()
         if m.group("url"):
             out.append(_link(m.group("url")))
@@ -83,12 +97,13 @@ def content_html(text: str, base_url: str, mentioned: Sequence[SimAccount] = ())
                 f"@<span>{html.escape(acc.handle)}</span></a></span>"
             )
         else:
+            # A tag is word characters only, none of which html.escape changes.
             tag = m.group("tag")
             out.append(
-                f'<a href="{base_url}/tags/{html.escape(tag.lower())}" class="mention hashtag" '
-                f'rel="tag">#<span>{html.escape(tag)}</span></a>'
+                f'<a href="{base_url}/tags/{tag.lower()}" class="mention hashtag" '
+                f'rel="tag">#<span>{tag}</span></a>'
             )
-    out.append(html.escape(text[pos:], quote=False))
+    out.append(escape(text[pos:], quote=False))
     body = "".join(out)
     if not body.strip():
         return ""

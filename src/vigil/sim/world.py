@@ -14,6 +14,8 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, TypeVar
 
+from vigil.sim.jsonline import dumpb
+
 __all__ = [
     "BankItem",
     "Follow",
@@ -173,11 +175,9 @@ def _write_jsonl(path: Path, items: list[Any]) -> None:
     # encoder's own handling of tuples and (through `default`) datetimes: the same bytes as
     # converting each record first, several times faster on a million posts.
     names = [f.name for f in fields(items[0])] if items else []
-    encoder = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), default=_isoformat)
-    with path.open("w", encoding="utf-8") as fh:
+    with path.open("wb") as fh:
         for item in items:
-            fh.write(encoder.encode({k: getattr(item, k) for k in names}))
-            fh.write("\n")
+            fh.write(dumpb({k: getattr(item, k) for k in names}, _isoformat) + b"\n")
 
 
 def _read_jsonl(path: Path, cls: type[_T]) -> list[_T]:
