@@ -26,6 +26,12 @@ def test_demo_collects_and_imports_a_world(tmp_path: Path) -> None:
     # init, collect.run and two imported files
     assert result.audit_events == result.stats["audit_events"]["total"] >= 4
     assert result.server is None
+    steps_by_name = dict(result.steps)
+    print(f"\n{steps_by_name['list import']}; {steps_by_name['scan']}")
+    assert steps_by_name["list import"].startswith(
+        f"{result.stats['list_entries']['black']['active']} added"
+    )
+    assert "accounts scored" in steps_by_name["scan"]
 
     again = run_demo(settings, options, step=steps.append)
     assert any(s.startswith("reusing") for s in steps)

@@ -1,8 +1,8 @@
 """The demo: a synthetic world taken through every stage that exists, for a first look.
 
 It generates (or reuses) a world under ``$VIGIL_HOME/demo/``, serves it on loopback,
-collects from it through the real X connector, imports its Mastodon files, and returns
-the figures; the caller decides whether to keep the simulated platforms running.
+collects from it through the real X connector, imports its Mastodon files, lists the
+seeds and scans; the caller decides whether to keep the simulated platforms running.
 """
 
 from __future__ import annotations
@@ -21,6 +21,8 @@ from vigil.platforms.collection import collect
 from vigil.platforms.file_imports import import_mastodon_files
 from vigil.platforms.registry import connector
 from vigil.platforms.seeds import read_seeds
+from vigil.review.seeds import import_list
+from vigil.scoring.scan import run_scan
 from vigil.sim.generate import WorldParams
 from vigil.sim.output import generate_to_dir
 from vigil.sim.server.app import create_sim_app
@@ -124,6 +126,24 @@ def run_demo(
                 f"{totals.get('lines', 0):,} lines, {totals.get('records', 0):,} records, "
                 f"{imported.quarantined} quarantined",
             )
+        )
+
+        say("listing the seed accounts an earlier list confirmed, then scanning")
+        with db.transaction() as session:
+            listed = import_list(
+                session, world_dir / "seeds.csv", source="demo-seeds", actor="demo"
+            )
+        scan = run_scan(db, settings, actor="demo")
+        result.steps.append(
+            (
+                "list import",
+                f"{listed.added:,} added, {listed.already_listed:,} already listed "
+                f"({listed.placeholders:,} placeholders)",
+            )
+        )
+        rows = ", ".join(f"{v:,} {k}" for k, v in scan.signals.items())
+        result.steps.append(
+            ("scan", f"{rows} signal rows; {scan.scored:,} accounts scored ({scan.model_version})")
         )
 
         result.stats = collect_stats(db)

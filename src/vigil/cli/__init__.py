@@ -8,7 +8,17 @@ from __future__ import annotations
 import sys
 import traceback
 
-from vigil.cli import bank, collect, demo, imports, sim, store  # noqa: F401  (registers the commands)
+from vigil.cli import (  # noqa: F401  (registers the commands)
+    bank,
+    collect,
+    demo,
+    imports,
+    lists,
+    queue,
+    scan,
+    sim,
+    store,
+)
 from vigil.cli._app import app
 from vigil.errors import VigilError
 

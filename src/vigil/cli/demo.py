@@ -29,7 +29,7 @@ def demo(
         ),
     ] = True,
 ) -> None:
-    """Run the flow on a synthetic world: generate, serve, collect, import, verify, show."""
+    """Run the flow on a synthetic world: generate, serve, collect, import, scan, verify, show."""
     settings = state(ctx).settings
     with err_console.status("starting") as status:
         result = run_demo(
