@@ -13,13 +13,14 @@ import numpy as np
 import pdqhash
 import pytest
 from PIL import Image
+from tests.support.data import X_API_DATA
 
 from vigil.sim.generate import WorldParams
 from vigil.sim.output import generate_to_dir, write_world
 from vigil.sim.world import Role, World, load_world
 
 PARAMS = WorldParams(accounts=1500, seed=4)
-REAL = Path("/work/shared/data/x-api-v2")
+REAL = X_API_DATA
 X_FILES = ("users.jsonl", "timelines.jsonl", "following.jsonl", "followers.jsonl")
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 import re
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.support.data import X_API_DATA
 
 from vigil.sim.render_bluesky import bsky_handle, did_for, feed_view_post, profile_json, rkey_for
 from vigil.sim.render_mastodon import account_json, status_json
@@ -24,8 +24,7 @@ from vigil.sim.render_x import (
 )
 from vigil.sim.world import Role, SimAccount, SimMedia, SimPost
 
-DATA = Path("/work/shared/data/x-api-v2")
-pytestmark = pytest.mark.skipif(not DATA.is_dir(), reason="shared X API v2 data not present")
+DATA = X_API_DATA
 
 
 def _real_lines() -> list[dict[str, Any]]:

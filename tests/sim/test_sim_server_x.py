@@ -6,7 +6,6 @@ import json
 import time
 from collections.abc import Callable, Iterator
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -20,11 +19,12 @@ from tests.sim.conftest import (
     UNBORN,
     build_world,
 )
+from tests.support.data import X_API_DATA
 
 from vigil.sim.world import World
 
 AUTH = {"Authorization": "Bearer sim-token"}
-REAL_DATA = Path("/work/shared/data/x-api-v2")
+REAL_DATA = X_API_DATA
 
 
 @pytest.fixture
