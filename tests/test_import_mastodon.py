@@ -260,8 +260,9 @@ def test_cli_imports_mastodon_files(
 
 @pytest.mark.parametrize("dialect", ["sqlite"])
 def test_a_generated_world_imports_whole(db: Database, settings: Settings, tmp_path: Path) -> None:
-    generate = pytest.importorskip("vigil.sim.generate")
-    output = pytest.importorskip("vigil.sim.output_mastodon")
+    import vigil.sim.generate as generate
+    import vigil.sim.output_mastodon as output
+
     world = generate.generate_world(generate.WorldParams(accounts=300, seed=3, days=5))
     output.write_mastodon_accounts(world, tmp_path)
     output.write_mastodon_statuses(world, tmp_path, {m.key: m for m in world.media})
