@@ -22,7 +22,9 @@ from vigil.platforms.file_imports import import_mastodon_files
 from vigil.platforms.registry import connector
 from vigil.platforms.seeds import read_seeds
 from vigil.review.seeds import import_list
+from vigil.scoring.queue import QueueItem, review_queue
 from vigil.scoring.scan import run_scan
+from vigil.signals.banks import import_file
 from vigil.sim.generate import WorldParams
 from vigil.sim.output import generate_to_dir
 from vigil.sim.server.app import create_sim_app
@@ -45,6 +47,7 @@ class DemoOptions:
     seed: int = 7
     days: int = 30
     max_accounts: int = 150
+    queue_preview: int = 8
 
 
 @dataclass(slots=True)
@@ -54,6 +57,7 @@ class DemoResult:
     steps: list[tuple[str, str]] = field(default_factory=list)
     stats: dict[str, Any] = field(default_factory=dict)
     audit_events: int = 0
+    queue: list[QueueItem] = field(default_factory=list)
     server: ServerThread | None = None
 
 
@@ -128,11 +132,15 @@ def run_demo(
             )
         )
 
-        say("listing the seed accounts an earlier list confirmed, then scanning")
+        say("loading the known releases' hashes, listing the seeds, then scanning")
         with db.transaction() as session:
+            hashes = import_file(
+                session, "demo-releases", world_dir / "bank" / "hashes.csv", actor="demo"
+            )
             listed = import_list(
                 session, world_dir / "seeds.csv", source="demo-seeds", actor="demo"
             )
+        result.steps.append(("bank import", f"{hashes:,} release hashes in bank 'demo-releases'"))
         scan = run_scan(db, settings, actor="demo")
         result.steps.append(
             (
@@ -148,6 +156,7 @@ def run_demo(
 
         result.stats = collect_stats(db)
         with db.session() as session:
+            result.queue = review_queue(session, limit=options.queue_preview)
             result.audit_events = verify(session).events
         if keep_server:
             result.server, server = server, None

@@ -10,6 +10,7 @@ from rich.table import Table
 
 from vigil.cli._app import app, state
 from vigil.cli._output import err_console, out_console
+from vigil.cli.queue import queue_table
 from vigil.cli.store import stats_table
 from vigil.demo import DemoOptions, run_demo
 
@@ -46,6 +47,7 @@ def demo(
     steps.add_row("audit log", f"{result.audit_events} events, chain verified")
     out_console.print(steps)
     out_console.print(stats_table(result.stats))
+    out_console.print(queue_table(result.queue))
     if result.server is None:
         return
     url = result.server.url

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Annotated
 
 import typer
@@ -11,9 +12,9 @@ from rich.table import Table
 
 from vigil.cli._app import OutputFormat, app, current_store
 from vigil.cli._output import out_console, print_json
-from vigil.scoring.queue import review_queue
+from vigil.scoring.queue import QueueItem, review_queue
 
-__all__ = ["queue", "safe_text"]
+__all__ = ["queue", "queue_table", "safe_text"]
 
 # Handles and names are written by the accounts under review, so attacker-controlled:
 # bidi overrides could reorder what a reviewer reads, control characters move the cursor.
@@ -43,6 +44,11 @@ def queue(
     if fmt is OutputFormat.JSON:
         print_json([i.to_dict() for i in items])
         return
+    out_console.print(queue_table(items))
+
+
+def queue_table(items: Sequence[QueueItem]) -> Table:
+    """The queue as a table; every account-written string goes through `safe_text`."""
     table = Table(title=f"review queue ({len(items)} accounts)")
     table.add_column("score", justify="right")
     table.add_column("platform")
@@ -56,4 +62,4 @@ def queue(
             f"{s.name} {s.value:.2f}: {safe_text(s.explanation)}" for s in item.signals[:4]
         )
         table.add_row(f"{item.score:.3f}", safe_text(item.platform), name, signals)
-    out_console.print(table)
+    return table
