@@ -8,6 +8,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from vigil import plugins
 from vigil.errors import ConfigError, InputError, RateLimitedError
 from vigil.platforms import registry
 from vigil.platforms.base import Capability, Connection, Page, Platform, UserLookup, capabilities
@@ -51,22 +52,22 @@ def test_built_in_connectors_are_registered_like_any_other() -> None:
 
 def test_third_party_connectors_come_from_entry_points(monkeypatch: pytest.MonkeyPatch) -> None:
     fake = SimpleNamespace(name="lookup-only", value=f"{__name__}:LookupOnly")
-    monkeypatch.setattr(registry, "entry_points", lambda group: [fake])
-    monkeypatch.setattr(registry, "_entry_points_read", False)
-    monkeypatch.setattr(registry, "_TARGETS", dict(registry._TARGETS))
-    monkeypatch.setattr(registry, "_LOADED", dict(registry._LOADED))
+    monkeypatch.setattr(plugins, "entry_points", lambda group: [fake])
+    monkeypatch.setattr(registry._REGISTRY, "_entry_points_read", False)
+    monkeypatch.setattr(registry._REGISTRY, "_targets", dict(registry._REGISTRY._targets))
+    monkeypatch.setattr(registry._REGISTRY, "_loaded", dict(registry._REGISTRY._loaded))
     assert "lookup-only" in registry.names()
     platform = registry.connect("lookup-only", Connection())
     assert capabilities(platform) == {Capability.LOOKUP}
 
 
 def test_a_target_that_is_not_a_connector_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(registry, "_TARGETS", dict(registry._TARGETS))
+    monkeypatch.setattr(registry._REGISTRY, "_targets", dict(registry._REGISTRY._targets))
     registry.register("broken", "vigil.platforms.seeds:read_seeds")
     registry.register("absent", "vigil.platforms.nowhere:Thing")
-    with pytest.raises(ConfigError, match="not a Platform connector"):
+    with pytest.raises(ConfigError, match="is not a Platform"):
         registry.connector("broken")
-    with pytest.raises(ConfigError, match="cannot load"):
+    with pytest.raises(ConfigError, match="cannot be loaded"):
         registry.connector("absent")
     with pytest.raises(ValueError, match="module:Class"):
         registry.register("bad", "no-colon")

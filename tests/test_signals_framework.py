@@ -10,10 +10,27 @@ import sqlalchemy as sa
 
 from vigil.errors import ConfigError
 from vigil.model import Account, Platform, Signal
-from vigil.signals import ScanContext, SignalPlugin, SignalResult, plugin, register, write_signals
+from vigil.signals import (
+    ScanContext,
+    SignalPlugin,
+    SignalResult,
+    names,
+    plugin,
+    register,
+    registry,
+    write_signals,
+)
 from vigil.store import Database
 
 T0 = datetime(2026, 9, 1, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def _registry_restored(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Test plugins registered here must not leak into other tests' scans."""
+    names()  # the built-ins first, so the copy holds them
+    monkeypatch.setattr(registry._REGISTRY, "_targets", dict(registry._REGISTRY._targets))
+    monkeypatch.setattr(registry._REGISTRY, "_loaded", dict(registry._REGISTRY._loaded))
 
 
 class Shouting(SignalPlugin):

@@ -6,72 +6,49 @@ for; packages add their own through the ``vigil.signals`` entry-point group.
 
 from __future__ import annotations
 
-import importlib
-import logging
-from importlib.metadata import entry_points
-
 from vigil.errors import ConfigError
+from vigil.plugins import Registry
 from vigil.signals.base import SignalPlugin
 
 __all__ = ["ENTRY_POINT_GROUP", "names", "plugin", "register"]
 
-log = logging.getLogger(__name__)
-
 ENTRY_POINT_GROUP = "vigil.signals"
 
-_TARGETS: dict[str, str] = {}
-_LOADED: dict[str, type[SignalPlugin]] = {}
-_entry_points_read = False
+
+def _same_name(name: str, cls: type[SignalPlugin], target: str) -> None:
+    # Stored rows carry the plugin's own name: a mismatch would file them under another.
+    if cls.name != name:
+        raise ConfigError(f"signal {name!r}: {target} calls itself {cls.name!r}")
+
+
+_REGISTRY: Registry[SignalPlugin] = Registry(
+    "signal", SignalPlugin, ENTRY_POINT_GROUP, check=_same_name
+)
+_builtins_registered = False
+
+
+def _ensure_builtins() -> None:
+    global _builtins_registered
+    if not _builtins_registered:
+        _builtins_registered = True
+        from vigil.signals.builtins import register_builtins
+
+        register_builtins()
 
 
 def register(name: str, target: str | type[SignalPlugin]) -> None:
     """Register a signal under `name`: a ``module:Class`` path (imported lazily) or a class."""
-    if isinstance(target, str):
-        if ":" not in target:
-            raise ValueError(f"signal target {target!r} is not module:Class")
-        _TARGETS[name] = target
-        _LOADED.pop(name, None)
-    else:
-        _TARGETS[name] = f"{target.__module__}:{target.__qualname__}"
-        _LOADED[name] = target
-
-
-def _read_entry_points() -> None:
-    global _entry_points_read
-    if _entry_points_read:
-        return
-    _entry_points_read = True
-    from vigil.signals.builtins import register_builtins
-
-    register_builtins()
-    for ep in entry_points(group=ENTRY_POINT_GROUP):
-        if ep.name in _TARGETS:
-            log.warning("signal %s from %s shadows a built-in one", ep.name, ep.value)
-        _TARGETS[ep.name] = ep.value
+    _ensure_builtins()
+    _REGISTRY.register(name, target)
 
 
 def names() -> list[str]:
     """Registered signal names, sorted."""
-    _read_entry_points()
-    return sorted(_TARGETS)
+    _ensure_builtins()
+    return _REGISTRY.names()
 
 
 def plugin(name: str) -> type[SignalPlugin]:
     """The plugin class registered as `name`; ConfigError if unknown or broken."""
-    _read_entry_points()
-    if name in _LOADED:
-        return _LOADED[name]
-    target = _TARGETS.get(name)
-    if target is None:
-        raise ConfigError(f"unknown signal {name!r} (known: {', '.join(names()) or 'none'})")
-    module_name, _, attr = target.partition(":")
-    try:
-        cls = getattr(importlib.import_module(module_name), attr)
-    except (ImportError, AttributeError) as exc:
-        raise ConfigError(f"signal {name!r} cannot be loaded from {target}: {exc}") from exc
-    if not (isinstance(cls, type) and issubclass(cls, SignalPlugin)):
-        raise ConfigError(f"signal {name!r}: {target} is not a SignalPlugin")
-    if cls.name != name:
-        raise ConfigError(f"signal {name!r}: {target} calls itself {cls.name!r}")
-    _LOADED[name] = cls
-    return cls
+    _ensure_builtins()
+    return _REGISTRY.load(name)
