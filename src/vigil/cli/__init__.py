@@ -12,12 +12,22 @@ from vigil.cli import (  # noqa: F401  (registers the commands)
     bank,
     collect,
     demo,
+    evaluate,
+    evidence,
     imports,
+    links,
     lists,
+    monitor,
+    publish,
     queue,
+    report,
+    review,
     scan,
+    serve,
     sim,
     store,
+    train,
+    users,
 )
 from vigil.cli._app import app
 from vigil.errors import VigilError

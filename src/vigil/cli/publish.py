@@ -1,0 +1,3 @@
+"""`vigil publish`: installments to every channel, reports to platforms, retractions."""
+
+from __future__ import annotations

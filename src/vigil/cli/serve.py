@@ -1,0 +1,3 @@
+"""`vigil serve`: the web workbench, the public forms and the JSON API."""
+
+from __future__ import annotations

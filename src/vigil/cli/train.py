@@ -1,0 +1,3 @@
+"""`vigil train`: refit the score weights and the text classifier from reviewed decisions."""
+
+from __future__ import annotations
