@@ -1,0 +1,3 @@
+"""The routers of the web app, one per resource."""
+
+from __future__ import annotations
