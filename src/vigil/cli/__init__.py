@@ -28,6 +28,7 @@ from vigil.cli import (  # noqa: F401  (registers the commands)
     store,
     train,
     users,
+    worker,
 )
 from vigil.cli._app import app
 from vigil.errors import VigilError

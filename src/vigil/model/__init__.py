@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from vigil.model import jobs as _job_tables  # noqa: F401  (registers its tables)
 from vigil.model import web as _web_tables  # noqa: F401  (registers its tables)
 from vigil.model.accounts import Account, AccountHandle, Identity, Platform
 from vigil.model.audit import GENESIS_HASH, AuditEvent, AuditHead
