@@ -1,4 +1,5 @@
-"""The ``/_sim/*`` control routes (no auth: a loopback tool): clock, reports, accounts, reset."""
+"""The ``/_sim/*`` control routes (no auth: a loopback tool): clock, reports, accounts, reset,
+and the platform's configuration (whether it responds to reports)."""
 
 from __future__ import annotations
 
@@ -72,6 +73,29 @@ def control_routes(ctx: SimContext) -> list[BaseRoute]:
         ctx.clock.set(ctx.index.world.end)
         return JSONResponse(_clock_body(ctx))
 
+    def _config_body() -> dict[str, Any]:
+        h = ctx.state.hazard
+        return {
+            "respond_to_reports": h.respond_to_reports,
+            "report_multiplier": h.report_multiplier,
+            "daily_hazard": h.daily_hazard,
+        }
+
+    async def get_config(request: Request) -> Response:
+        return JSONResponse(_config_body())
+
+    async def set_config(request: Request) -> Response:
+        try:
+            body = await request.json()
+        except ValueError:
+            body = None
+        if not isinstance(body, dict) or not isinstance(body.get("respond_to_reports"), bool):
+            return JSONResponse(
+                {"error": 'expected {"respond_to_reports": true|false}'}, status_code=400
+            )
+        ctx.state.respond(body["respond_to_reports"])
+        return JSONResponse(_config_body())
+
     async def health(request: Request) -> Response:
         return JSONResponse({"ok": True, "accounts": len(ctx.index.accounts)})
 
@@ -81,5 +105,7 @@ def control_routes(ctx: SimContext) -> list[BaseRoute]:
         Route("/_sim/reports", reports, methods=["GET"]),
         Route("/_sim/accounts/{id}", account, methods=["GET"]),
         Route("/_sim/reset", reset, methods=["POST"]),
+        Route("/_sim/config", get_config, methods=["GET"]),
+        Route("/_sim/config", set_config, methods=["POST"]),
         Route("/_sim/health", health, methods=["GET"]),
     ]

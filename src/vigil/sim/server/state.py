@@ -2,11 +2,13 @@
 
 A report raises the reported account's suspension hazard: an extra exponential delay at
 daily rate ``daily_hazard[role] * (report_multiplier - 1)``, drawn deterministically from
-(seed, account id), competes with the world's own suspension time.
+(seed, account id), competes with the world's own suspension time. With
+``respond_to_reports`` off the platform takes reports and ignores them (attribution studies).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import logging
 import math
@@ -35,6 +37,7 @@ class HazardParams:
     daily_hazard: dict[str, float]
     report_multiplier: float
     seed: int
+    respond_to_reports: bool = True
 
     @classmethod
     def from_world_params(cls, params: dict[str, Any]) -> HazardParams:
@@ -46,10 +49,13 @@ class HazardParams:
             daily_hazard=hazard,
             report_multiplier=float(platform.get("report_multiplier", 3.0)),
             seed=int(platform.get("seed", 0)),
+            respond_to_reports=bool(platform.get("respond_to_reports", True)),
         )
 
     def report_rate(self, role: str) -> float:
         """Extra daily suspension rate a report adds for an account of ``role``."""
+        if not self.respond_to_reports:
+            return 0.0
         base = self.daily_hazard.get(role, _OTHER_ROLE_HAZARD)
         return max(0.0, base * (self.report_multiplier - 1.0))
 
@@ -89,6 +95,7 @@ class SimState:
 
     def __init__(self, hazard: HazardParams) -> None:
         self.hazard = hazard
+        self._initial = hazard
         self.reports: list[ReportRecord] = []
         self._brought_forward: dict[str, datetime] = {}
         self._reported: set[str] = set()
@@ -154,7 +161,12 @@ class SimState:
         self.reports.append(record)
         return record
 
+    def respond(self, respond_to_reports: bool) -> None:
+        """Switch whether reports received from now on change suspensions."""
+        self.hazard = dataclasses.replace(self.hazard, respond_to_reports=respond_to_reports)
+
     def reset(self) -> None:
+        self.hazard = self._initial
         self.reports.clear()
         self._brought_forward.clear()
         self._reported.clear()
