@@ -30,6 +30,7 @@ from vigil.model import (
     PostVersion,
     StatusObservation,
 )
+from vigil.model.content import PostUrl
 from vigil.platforms.file_imports import import_x_files
 from vigil.platforms.import_summary import ImportSummary
 from vigil.platforms.x_files import ComplianceKind
@@ -54,6 +55,7 @@ class Counts(NamedTuple):
     media: int
     post_media: int
     observations: int
+    links: int  # PostUrl rows
 
 
 # Each file imported alone into an empty store. Counted from the raw JSON by a throwaway
@@ -67,34 +69,35 @@ class Counts(NamedTuple):
 # references are distinct (post, type, target) and mentions distinct (post, username);
 # media are distinct media keys (includes and attachments), post_media distinct (post, key);
 # observations are distinct (account, status, retrieved_at) from `errors` as described in
-# x_statements.py. Compliance files resolve to nothing in an empty store.
+# x_statements.py. Compliance files resolve to nothing in an empty store. Links are the url
+# entities without a media_key of each post's latest version (greatest created_at, then id).
 EXPECTED: dict[str, Counts] = {
-    "2sets.jsonl": Counts(299, 289, 276, 0, 186, 265, 54, 64, 1),
-    "brexit.jsonl": Counts(185, 177, 155, 0, 108, 147, 24, 26, 0),
-    "cashtags.jsonl": Counts(1, 1, 1, 0, 0, 0, 1, 1, 0),
-    "cotweet.jsonl": Counts(1, 1, 1, 0, 0, 0, 0, 0, 0),
-    "edited.jsonl": Counts(1, 1, 1, 2, 0, 0, 1, 1, 0),
-    "edited_after.jsonl": Counts(1, 1, 1, 2, 0, 0, 1, 1, 0),
-    "edited_before.jsonl": Counts(1, 1, 1, 2, 0, 0, 1, 1, 0),
-    "entities_test.jsonl": Counts(623, 612, 650, 0, 461, 571, 0, 0, 6),
-    "flat.jsonl": Counts(180, 178, 164, 0, 114, 148, 26, 26, 0),
-    "geo_tweets.jsonl": Counts(4, 4, 3, 0, 1, 3, 0, 0, 0),
-    "kpop.jsonl": Counts(114, 112, 121, 0, 78, 118, 30, 38, 1),
-    "lists.jsonl": Counts(0, 0, 0, 0, 0, 0, 0, 0, 0),
-    "many_urls.jsonl": Counts(1, 1, 2, 0, 1, 0, 0, 0, 0),
-    "media_policy_violation_off.jsonl": Counts(54, 52, 161, 0, 73, 86, 40, 41, 0),
-    "media_policy_violation_on.jsonl": Counts(50, 46, 160, 0, 73, 25, 40, 41, 0),
-    "media_tweet.jsonl": Counts(1, 1, 1, 0, 0, 0, 1, 1, 0),
-    "mentions_tweet.jsonl": Counts(10, 2, 2, 0, 1, 9, 4, 4, 0),
-    "noflat.jsonl": Counts(180, 178, 164, 0, 114, 148, 26, 26, 1),
-    "quoted_edit.jsonl": Counts(2, 2, 2, 2, 2, 1, 1, 1, 0),
-    "streaming_output_with_error.jsonl": Counts(11, 11, 11, 0, 4, 3, 4, 4, 0),
-    "tweets_compliance.jsonl": Counts(0, 0, 0, 0, 0, 0, 0, 0, 0),
-    "two_tweets.jsonl": Counts(2, 2, 2, 0, 1, 1, 0, 0, 0),
-    "users.jsonl": Counts(117, 91, 52, 0, 7, 26, 52, 52, 2),
-    "users_compliance.jsonl": Counts(0, 0, 0, 0, 0, 0, 0, 0, 0),
-    "verified_type.jsonl": Counts(1, 1, 1, 0, 0, 0, 0, 0, 0),
-    "withheld.jsonl": Counts(614, 591, 284, 0, 166, 265, 68, 86, 3),
+    "2sets.jsonl": Counts(299, 289, 276, 0, 186, 265, 54, 64, 1, 163),
+    "brexit.jsonl": Counts(185, 177, 155, 0, 108, 147, 24, 26, 0, 71),
+    "cashtags.jsonl": Counts(1, 1, 1, 0, 0, 0, 1, 1, 0, 1),
+    "cotweet.jsonl": Counts(1, 1, 1, 0, 0, 0, 0, 0, 0, 0),
+    "edited.jsonl": Counts(1, 1, 1, 2, 0, 0, 1, 1, 0, 1),
+    "edited_after.jsonl": Counts(1, 1, 1, 2, 0, 0, 1, 1, 0, 1),
+    "edited_before.jsonl": Counts(1, 1, 1, 2, 0, 0, 1, 1, 0, 1),
+    "entities_test.jsonl": Counts(623, 612, 650, 0, 461, 571, 0, 0, 6, 51),
+    "flat.jsonl": Counts(180, 178, 164, 0, 114, 148, 26, 26, 0, 66),
+    "geo_tweets.jsonl": Counts(4, 4, 3, 0, 1, 3, 0, 0, 0, 2),
+    "kpop.jsonl": Counts(114, 112, 121, 0, 78, 118, 30, 38, 1, 92),
+    "lists.jsonl": Counts(0, 0, 0, 0, 0, 0, 0, 0, 0, 0),
+    "many_urls.jsonl": Counts(1, 1, 2, 0, 1, 0, 0, 0, 0, 1),
+    "media_policy_violation_off.jsonl": Counts(54, 52, 161, 0, 73, 86, 40, 41, 0, 83),
+    "media_policy_violation_on.jsonl": Counts(50, 46, 160, 0, 73, 25, 40, 41, 0, 142),
+    "media_tweet.jsonl": Counts(1, 1, 1, 0, 0, 0, 1, 1, 0, 0),
+    "mentions_tweet.jsonl": Counts(10, 2, 2, 0, 1, 9, 4, 4, 0, 1),
+    "noflat.jsonl": Counts(180, 178, 164, 0, 114, 148, 26, 26, 1, 66),
+    "quoted_edit.jsonl": Counts(2, 2, 2, 2, 2, 1, 1, 1, 0, 2),
+    "streaming_output_with_error.jsonl": Counts(11, 11, 11, 0, 4, 3, 4, 4, 0, 8),
+    "tweets_compliance.jsonl": Counts(0, 0, 0, 0, 0, 0, 0, 0, 0, 0),
+    "two_tweets.jsonl": Counts(2, 2, 2, 0, 1, 1, 0, 0, 0, 0),
+    "users.jsonl": Counts(117, 91, 52, 0, 7, 26, 52, 52, 2, 67),
+    "users_compliance.jsonl": Counts(0, 0, 0, 0, 0, 0, 0, 0, 0, 0),
+    "verified_type.jsonl": Counts(1, 1, 1, 0, 0, 0, 0, 0, 0, 0),
+    "withheld.jsonl": Counts(614, 591, 284, 0, 166, 265, 68, 86, 3, 150),
 }
 DOMAIN_TABLES = (
     Account,
@@ -107,6 +110,7 @@ DOMAIN_TABLES = (
     PostMedia,
     Follow,
     StatusObservation,
+    PostUrl,
 )
 
 
@@ -128,6 +132,7 @@ def store_counts(db: Database) -> Counts:
         media=_count(db, Media),
         post_media=_count(db, PostMedia),
         observations=_count(db, StatusObservation),
+        links=_count(db, PostUrl),
     )
 
 

@@ -14,7 +14,16 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from vigil.model.base import Base, BigId, UTCDateTime, utcnow
 
-__all__ = ["Follow", "Media", "Mention", "Post", "PostMedia", "PostReference", "PostVersion"]
+__all__ = [
+    "Follow",
+    "Media",
+    "Mention",
+    "Post",
+    "PostMedia",
+    "PostReference",
+    "PostUrl",
+    "PostVersion",
+]
 
 
 class Post(Base):
@@ -83,6 +92,29 @@ class Mention(Base):
     post_id: Mapped[int] = mapped_column(ForeignKey("post.id"), index=True)
     handle: Mapped[str] = mapped_column(String(200))
     account_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"), index=True)
+
+
+class PostUrl(Base):
+    """A link in a post, at its place among the post's links (X url entities, Mastodon
+    anchors and card, Bluesky link facets and external embed); media attachments are not links.
+
+    `url` is the text shown (X's t.co link), `expanded_url` where it goes (X's unwound URL
+    when X gives one); `host` and `domain` (the registrable domain) are lower-case ASCII, NULL
+    when the URL names no usable host. The links are those of the post's latest version seen
+    (`version_at`); a position a later version no longer has is kept.
+    """
+
+    __tablename__ = "post_url"
+    __table_args__ = (UniqueConstraint("post_id", "position"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("post.id"))
+    position: Mapped[int] = mapped_column(Integer)
+    url: Mapped[str] = mapped_column(Text)
+    expanded_url: Mapped[str] = mapped_column(Text)
+    host: Mapped[str | None] = mapped_column(String(255))
+    domain: Mapped[str | None] = mapped_column(String(255), index=True)
+    version_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class Media(Base):

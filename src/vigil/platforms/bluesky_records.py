@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from vigil.platforms.links import bluesky_links
 from vigil.platforms.records import (
     AccountRecord,
     MediaRecord,
@@ -126,6 +127,7 @@ class BlueskyViews:
             references=tuple(refs),
             mentions=_mentions(text, rec.get("facets")),
             media_keys=keys,
+            links=bluesky_links(text, rec.get("facets"), rec.get("embed")),
         )
         return uri
 

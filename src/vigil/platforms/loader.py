@@ -23,7 +23,7 @@ from vigil.platforms.account_writer import AccountWriter
 from vigil.platforms.media_link import MediaLinker
 from vigil.platforms.merge_sql import earliest, fill_blank, latest, merge_rows
 from vigil.platforms.observations import write_observations
-from vigil.platforms.post_writer import known_posts, write_media, write_posts
+from vigil.platforms.post_writer import known_posts, write_links, write_media, write_posts
 from vigil.platforms.records import (
     AccountRecord,
     FollowRecord,
@@ -180,6 +180,7 @@ class Loader:
             media = write_media(session, self.platform_id, batch.media, batch.posts, self.media)
             posts = write_posts(session, self.platform_id, batch.posts, accounts)
             self._edges(session, batch, accounts, handles, posts, media)
+            write_links(session, batch.posts, posts)
             self._follows(session, batch, accounts)
             written, unresolved = write_observations(
                 session, self.platform_id, batch.statuses, accounts, handles, posts

@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from vigil.model import AccountStatus
+from vigil.platforms.links import mastodon_links
 from vigil.platforms.records import (
     AccountRecord,
     MediaRecord,
@@ -220,5 +221,6 @@ class MastodonLineParser:
             references=tuple(dict.fromkeys(refs)),
             mentions=tuple(dict.fromkeys(mentions)),
             media_keys=tuple(dict.fromkeys(keys)),
+            links=mastodon_links(s.get("content"), s.get("card")),
         )
         return sid

@@ -15,15 +15,17 @@ from sqlalchemy import Table, bindparam, case, exists, func, insert, or_, select
 from sqlalchemy.orm import Session
 
 from vigil.model import Media, Post, PostVersion, utcnow
+from vigil.model.content import PostUrl
 from vigil.platforms.media_link import MediaLinker
 from vigil.platforms.merge_sql import earliest, latest, merge_rows, when_newer
 from vigil.platforms.records import MediaRecord, PostRecord
 
-__all__ = ["known_posts", "write_media", "write_posts"]
+__all__ = ["known_posts", "write_links", "write_media", "write_posts"]
 
 _POST: Table = Post.__table__  # type: ignore[assignment]
 _VERSION: Table = PostVersion.__table__  # type: ignore[assignment]
 _MEDIA: Table = Media.__table__  # type: ignore[assignment]
+_URL: Table = PostUrl.__table__  # type: ignore[assignment]
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _CHUNK = 500
 _UNKNOWN_KIND = "unknown"
@@ -207,6 +209,44 @@ def _write_versions(session: Session, records: Sequence[PostRecord], ids: PostId
             text=newest_text,
             version_count=case((count > p.c.version_count, count), else_=p.c.version_count),
         )
+    )
+
+
+def write_links(session: Session, posts: Sequence[PostRecord], ids: PostIds) -> None:
+    """Each post's links, from the latest version seen (a later batch's newer version wins)."""
+    chosen: dict[int, PostRecord] = {}
+    for r in posts:
+        if not r.links:
+            continue
+        post_id = ids[r.version_id][0]
+        held = chosen.get(post_id)
+        if held is None or (r.version_created_at or _EPOCH, r.version_id) > (
+            held.version_created_at or _EPOCH,
+            held.version_id,
+        ):
+            chosen[post_id] = r
+    rows = [
+        {
+            "post_id": post_id,
+            "position": position,
+            "url": u.url,
+            "expanded_url": u.expanded_url,
+            "host": u.host,
+            "domain": u.domain,
+            "version_at": chosen[post_id].version_created_at,
+        }
+        for post_id in sorted(chosen)
+        for position, u in enumerate(chosen[post_id].links)
+    ]
+    merge_rows(
+        session,
+        _URL,
+        rows,
+        keys=["post_id", "position"],
+        set_=lambda x, t: {
+            c: when_newer(x, t, c, "version_at")
+            for c in ("url", "expanded_url", "host", "domain", "version_at")
+        },
     )
 
 

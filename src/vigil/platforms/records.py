@@ -19,6 +19,7 @@ from vigil.model import AccountStatus
 __all__ = [
     "AccountRecord",
     "FollowRecord",
+    "LinkRecord",
     "MediaRecord",
     "MentionRecord",
     "PlatformSpec",
@@ -91,6 +92,15 @@ class MentionRecord(NamedTuple):
     account_id: str | None = None
 
 
+class LinkRecord(NamedTuple):
+    """A link in a post: as shown (X's t.co), where it goes, and that place's host and domain."""
+
+    url: str
+    expanded_url: str
+    host: str | None = None
+    domain: str | None = None  # registrable domain, lower-case ASCII (punycode)
+
+
 class PostRecord(NamedTuple):
     """One version of a post as retrieved at `seen_at`.
 
@@ -116,6 +126,7 @@ class PostRecord(NamedTuple):
     references: tuple[ReferenceRecord, ...] = ()
     mentions: tuple[MentionRecord, ...] = ()
     media_keys: tuple[str, ...] = ()
+    links: tuple[LinkRecord, ...] = ()
 
 
 class MediaRecord(NamedTuple):

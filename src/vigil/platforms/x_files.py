@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any, TypeVar
 
+from vigil.platforms.links import x_links
 from vigil.platforms.records import (
     AccountRecord,
     FollowRecord,
@@ -307,4 +308,5 @@ class XLineParser:
             _unique(refs),
             _unique(mentions),
             _unique(keys),
+            x_links(entities) if "urls" in entities else (),
         )

@@ -19,8 +19,25 @@ _ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
 
 def upgrade() -> None:
-    _ = (sa, op, _ID)
+    op.create_table(
+        "post_url",
+        sa.Column("id", _ID, nullable=False),
+        sa.Column("post_id", _ID, nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.Column("url", sa.Text(), nullable=False),
+        sa.Column("expanded_url", sa.Text(), nullable=False),
+        sa.Column("host", sa.String(length=255), nullable=True),
+        sa.Column("domain", sa.String(length=255), nullable=True),
+        sa.Column("version_at", sa.DateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(["post_id"], ["post.id"], name=op.f("fk_post_url_post_id_post")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_post_url")),
+        sa.UniqueConstraint("post_id", "position", name=op.f("uq_post_url_post_id_position")),
+    )
+    with op.batch_alter_table("post_url", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_post_url_domain"), ["domain"], unique=False)
 
 
 def downgrade() -> None:
-    pass
+    with op.batch_alter_table("post_url", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_post_url_domain"))
+    op.drop_table("post_url")
