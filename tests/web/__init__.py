@@ -1,0 +1,1 @@
+"""Tests of the web workbench: pages, API, security rules, browser flows."""
