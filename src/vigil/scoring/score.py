@@ -7,33 +7,45 @@ reviewers' decisions refit them with `fit_weights`; whitelisted accounts are cap
 from __future__ import annotations
 
 import json
+import logging
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from vigil.config import Settings
 from vigil.errors import InputError
 from vigil.model import ListEntry, ListKind, ListStatus, Score, Signal
 from vigil.store import Database, upsert
 
 __all__ = [
+    "CLASSIFIER_FEATURE",
     "COUNTER_FEATURE",
     "Weights",
     "account_features",
+    "current_weights",
     "default_weights",
     "fit_weights",
+    "save_weights",
     "score_accounts",
 ]
+
+log = logging.getLogger(__name__)
 
 # The text signal keeps counter-evidence (opponents' names, news framing, counter-speech)
 # in its evidence; scoring turns it into a feature of its own with a negative weight.
 COUNTER_FEATURE = "text_counter"
+# The trained classifier's mean probability, kept apart from the lexicon value so that
+# `vigil train` can weigh the two separately.
+CLASSIFIER_FEATURE = "text_classifier"
+WEIGHTS_PREFIX = "weights-"
 TOP_EVIDENCE = 10
 
 
@@ -77,6 +89,36 @@ def default_weights() -> Weights:
     return Weights.from_dict(json.loads(ref.read_text(encoding="utf-8")), "weights.json")
 
 
+def weights_dir(settings: Settings) -> Path:
+    return settings.home / "models"
+
+
+def save_weights(
+    settings: Settings, weights: Weights, extra: Mapping[str, Any] | None = None
+) -> Path:
+    """Write `weights` as ``$VIGIL_HOME/models/weights-<version>.json``."""
+    folder = weights_dir(settings)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{WEIGHTS_PREFIX}{weights.version}.json"
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps({**weights.to_dict(), **(extra or {})}, indent=2), encoding="utf-8")
+    tmp.replace(path)
+    return path
+
+
+def current_weights(settings: Settings | None) -> Weights:
+    """The newest weights `vigil train` saved under $VIGIL_HOME, else the shipped default.
+
+    Versions start with the training time, so the newest sorts last."""
+    if settings is not None:
+        folder = weights_dir(settings)
+        paths = sorted(folder.glob(f"{WEIGHTS_PREFIX}*.json")) if folder.is_dir() else []
+        if paths:
+            data = json.loads(paths[-1].read_text(encoding="utf-8"))
+            return Weights.from_dict(data, str(paths[-1]))
+    return default_weights()
+
+
 @dataclass(slots=True)
 class _Evidence:
     features: dict[str, float] = field(default_factory=dict)
@@ -113,6 +155,12 @@ def account_features(session: Session) -> dict[int, _Evidence]:
         ev.posts.extend(_ids(evidence.get("posts")))
         ev.media.extend(_ids(evidence.get("media")))
         if name == "text":
+            clf = evidence.get("classifier")
+            if isinstance(clf, dict) and isinstance(clf.get("mean"), int | float):
+                ev.features[CLASSIFIER_FEATURE] = float(clf["mean"])
+                ev.explanations[CLASSIFIER_FEATURE] = (
+                    f"text classifier {clf.get('version', '?')}: mean probability {clf['mean']:.2f}"
+                )
             share = _counter_share(evidence)
             if share is not None:
                 ev.features[COUNTER_FEATURE] = share
@@ -193,11 +241,19 @@ def score_accounts(session: Session, *, now: datetime, weights: Weights | None =
     return len(rows)
 
 
-def fit_weights(db: Database, labels: Mapping[int, bool], *, version: str | None = None) -> Weights:
+def fit_weights(
+    db: Database,
+    labels: Mapping[int, bool],
+    *,
+    version: str | None = None,
+    overrides: Mapping[int, Mapping[str, float]] | None = None,
+) -> Weights:
     """Refit the logistic weights on labelled accounts (True: confirmed supporter).
 
-    Features are the current signal values (0 where a signal has no row); both classes
-    must be present. Classes are balanced because confirmed accounts are rare.
+    Features are the current signal values (0 where a signal has no row), replaced by
+    `overrides` where given (`vigil train` passes out-of-fold classifier probabilities, so
+    the classifier's weight is not learnt from texts it was trained on). Both classes must
+    be present; classes are balanced because confirmed accounts are rare.
     """
     from sklearn.linear_model import LogisticRegression  # type: ignore[import-untyped]
 
@@ -206,12 +262,17 @@ def fit_weights(db: Database, labels: Mapping[int, bool], *, version: str | None
     ids = [i for i in labels if i in evidence]
     y = np.array([bool(labels[i]) for i in ids])
     if len(set(y.tolist())) < 2:
-        raise InputError("fitting needs labelled accounts of both classes with signals")
-    names = sorted({k for i in ids for k in evidence[i].features} | set(default_weights().weights))
-    x = np.array([[evidence[i].features.get(n, 0.0) for n in names] for i in ids])
+        raise InputError(
+            "fitting needs labelled accounts of both classes with signals (run `vigil scan`)"
+        )
+    extra = overrides or {}
+    rows = [{**evidence[i].features, **extra.get(i, {})} for i in ids]
+    names = sorted({k for r in rows for k in r} | set(default_weights().weights))
+    x = np.array([[r.get(n, 0.0) for n in names] for r in rows])
     model = LogisticRegression(class_weight="balanced", max_iter=1000)
     model.fit(x, y)
     coef: Iterable[float] = model.coef_[0].tolist()
+    log.info("fitted weights on %s accounts, %s features", len(ids), len(names))
     return Weights(
         version=version or f"fit-{len(ids)}",
         intercept=float(model.intercept_[0]),

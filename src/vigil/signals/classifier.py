@@ -30,6 +30,7 @@ from vigil.store import Database
 __all__ = [
     "ModelInfo",
     "TextModel",
+    "fit",
     "latest_model",
     "load_model",
     "train",
@@ -85,8 +86,22 @@ def models_dir(settings: Settings) -> Path:
     return settings.home / "models"
 
 
+def fit(texts: Sequence[str], labels: Sequence[bool]) -> LogisticRegression:
+    """The classifier alone, unsaved (for out-of-fold predictions while training)."""
+    x = _vectorizer().transform([normalise(t) for t in texts])
+    # Balanced: supporters are a small minority of what reviewers see.
+    clf = LogisticRegression(C=4.0, class_weight="balanced", solver="liblinear")
+    clf.fit(x, np.asarray(labels, dtype=bool))
+    return clf
+
+
 def train(
-    texts: Sequence[str], labels: Sequence[bool], settings: Settings, *, accounts: int = 0
+    texts: Sequence[str],
+    labels: Sequence[bool],
+    settings: Settings,
+    *,
+    accounts: int = 0,
+    version: str | None = None,
 ) -> ModelInfo:
     """Fit on `texts` and `labels`, save under ``$VIGIL_HOME/models/``; needs both classes."""
     if len(texts) != len(labels):
@@ -94,13 +109,10 @@ def train(
     positives = sum(bool(y) for y in labels)
     if positives == 0 or positives == len(labels):
         raise InputError("training needs texts of both classes (supporter and not)")
-    x = _vectorizer().transform([normalise(t) for t in texts])
-    # Balanced: supporters are a small minority of what reviewers see.
-    clf = LogisticRegression(C=4.0, class_weight="balanced", solver="liblinear")
-    clf.fit(x, np.asarray(labels, dtype=bool))
+    clf = fit(texts, labels)
     now = datetime.now(UTC)
     digest = hashlib.sha256(pickle.dumps(clf.coef_)).hexdigest()[:8]
-    version = f"{now:%Y%m%dT%H%M%S}-{digest}"
+    version = version or f"{now:%Y%m%dT%H%M%S}-{digest}"
     out = models_dir(settings)
     out.mkdir(parents=True, exist_ok=True)
     path = out / f"{_PREFIX}{version}.pkl"

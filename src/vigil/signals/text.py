@@ -1,6 +1,6 @@
-"""The text signal: per account, the mean lexicon weight of its posts (0..1), averaged with
-the classifier's mean probability once a model is trained. Opponents' names, news framing
-and counter-speech tags are counter-evidence, kept apart for the context signal."""
+"""The text signal: per account, the mean lexicon weight of its posts (0..1); the trained
+classifier's mean probability rides in its evidence (scored as a feature of its own).
+Opponents' names, news framing and counter-speech tags are counter-evidence, kept apart."""
 
 from __future__ import annotations
 
@@ -118,7 +118,6 @@ def account_result(account_id: int, tally: _Tally, model: TextModel | None = Non
     value = lex_value
     if model is not None and tally.texts:
         p = float(model.predict_proba(tally.texts).mean())
-        value = (lex_value + p) / 2
         evidence["classifier"] = {"version": model.info.version, "mean": round(p, 4)}
         explanation += f"; classifier {model.info.version}: mean {p:.2f}"
     return SignalResult(account_id, min(1.0, value), explanation, evidence)

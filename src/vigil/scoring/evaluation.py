@@ -1,0 +1,278 @@
+"""Detection measured against a simulated world's truth.json: precision, recall, F1, PR-AUC,
+false positives per protected class, resurgence links and time to the queue.
+
+truth.json is read here only; detection never sees it. Measured over the accounts the store
+saw (a profile or a post): not the seeds (an input, not a finding), nor accounts known only
+from references (suspended before collection, nothing to review).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import statistics
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from vigil.errors import InputError
+from vigil.model import Account, Platform, Post, Score
+
+__all__ = [
+    "OPERATING_THRESHOLD",
+    "PROTECTED",
+    "Evaluation",
+    "Truth",
+    "classification_metrics",
+    "evaluate",
+    "load_truth",
+]
+
+log = logging.getLogger(__name__)
+
+OPERATING_THRESHOLD = 0.5
+TARGET_RECALL = 0.9
+# Protected classes: (name, role, language or None); "ordinary_ar" is the ordinary
+# Arabic-speaking users who share names and vocabulary with supporters.
+PROTECTED: tuple[tuple[str, str, str | None], ...] = (
+    ("journalist", "journalist", None),
+    ("news_outlet", "news_outlet", None),
+    ("researcher", "researcher", None),
+    ("parody", "parody", None),
+    ("counter_speech", "counter_speech", None),
+    ("ordinary_ar", "ordinary", "ar"),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Truth:
+    """The parts of truth.json detection is measured against, keyed by platform account id."""
+
+    role: dict[str, str]
+    lang: dict[str, str]
+    seeds: frozenset[str]
+    returns: dict[str, str]  # new account -> the suspended account it returns from
+    raw: dict[str, Any] = field(default_factory=dict, repr=False)
+
+
+def load_truth(path: Path) -> Truth:
+    """Read a simulator truth.json; InputError names the file when it is not one."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        accounts = data["accounts"]
+        role = {str(a["id"]): str(a["role"]) for a in accounts}
+        lang = {str(a["id"]): str(a.get("lang") or "") for a in accounts}
+        returns = {str(a["id"]): str(a["returned_from"]) for a in accounts if a["returned_from"]}
+        seeds = frozenset(str(s) for s in data.get("seeds", []))
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise InputError(f"not a simulator truth file: {exc}", source=str(path)) from exc
+    return Truth(role, lang, seeds, returns, data)
+
+
+def classification_metrics(
+    y: Sequence[bool], scores: Sequence[float], threshold: float
+) -> dict[str, Any]:
+    """Precision, recall, F1 at `threshold`; PR-AUC (average precision); the best precision
+    at recall >= 0.9 and the threshold that gives it."""
+    from sklearn.metrics import average_precision_score  # type: ignore[import-untyped]
+
+    ya = np.asarray(y, dtype=bool)
+    sa_ = np.asarray(scores, dtype=float)
+    pred = sa_ >= threshold
+    tp = int((pred & ya).sum())
+    fp = int((pred & ~ya).sum())
+    fn = int((~pred & ya).sum())
+    precision = tp / (tp + fp) if tp + fp else 0.0
+    recall = tp / (tp + fn) if tp + fn else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    pr_auc = float(average_precision_score(ya, sa_)) if ya.any() and (~ya).any() else 0.0
+    p_at, t_at = _precision_at_recall(ya, sa_, TARGET_RECALL)
+    return {
+        "threshold": threshold,
+        "tp": tp,
+        "fp": fp,
+        "fn": fn,
+        "precision": round(precision, 4),
+        "recall": round(recall, 4),
+        "f1": round(f1, 4),
+        "pr_auc": round(pr_auc, 4),
+        "precision_at_recall_0_9": round(p_at, 4),
+        "threshold_at_recall_0_9": t_at,
+    }
+
+
+def _precision_at_recall(
+    y: np.ndarray[Any, Any], s: np.ndarray[Any, Any], target: float
+) -> tuple[float, float | None]:
+    """The highest precision over thresholds whose recall is at least `target`."""
+    positives = int(y.sum())
+    if not positives:
+        return 0.0, None
+    order = np.argsort(-s, kind="stable")
+    ys, ss = y[order], s[order]
+    tp = np.cumsum(ys)
+    k = np.arange(1, len(ys) + 1)
+    # Only cut between distinct scores: a threshold takes every account at or above it.
+    last = np.r_[ss[1:] != ss[:-1], True]
+    ok = last & (tp / positives >= target)
+    if not ok.any():
+        return 0.0, None
+    prec = np.where(ok, tp / k, -1.0)
+    i = int(np.argmax(prec))
+    return float(prec[i]), round(float(ss[i]), 6)
+
+
+def _store_scores(session: Session, platform: str) -> tuple[dict[str, float], set[str]]:
+    """Platform account id -> score (0 when unscored) of the accounts the store saw, and
+    the ids of those known only from references."""
+    has_post = sa.exists().where(Post.account_id == Account.id)
+    stmt = (
+        sa.select(
+            Account.platform_account_id,
+            Score.value,
+            sa.or_(Account.profile_seen_at.is_not(None), has_post),
+        )
+        .join(Platform, Platform.id == Account.platform_id)
+        .outerjoin(Score, Score.account_id == Account.id)
+        .where(Platform.name == platform)
+    )
+    seen: dict[str, float] = {}
+    unseen: set[str] = set()
+    for a, v, saw in session.execute(stmt):
+        if saw:
+            seen[str(a)] = float(v or 0.0)
+        else:
+            unseen.add(str(a))
+    return seen, unseen
+
+
+def protected_fpr(
+    truth: Truth, scores: Mapping[str, float], threshold: float
+) -> dict[str, dict[str, Any]]:
+    """Per protected class: accounts evaluated, how many reach `threshold`, and the share."""
+    out: dict[str, dict[str, Any]] = {}
+    for name, role, lang in PROTECTED:
+        ids = [
+            a
+            for a in scores
+            if truth.role.get(a) == role and (lang is None or truth.lang.get(a) == lang)
+        ]
+        flagged = sum(scores[a] >= threshold for a in ids)
+        out[name] = {
+            "accounts": len(ids),
+            "flagged": int(flagged),
+            "fpr": round(flagged / len(ids), 4) if ids else None,
+        }
+    return out
+
+
+def link_metrics(session: Session, truth: Truth, min_confidence: float = 0.0) -> dict[str, Any]:
+    """Resurgence links against truth's returns; None figures when the links table is absent."""
+    try:
+        from vigil.model import detection
+    except ImportError:  # pragma: no cover - the model package always exists
+        return {"available": False}
+    link_cls = getattr(detection, "AccountLink", None)
+    if link_cls is None or not sa.inspect(session.get_bind()).has_table("account_link"):
+        return {"available": False}
+    new_col = getattr(link_cls, "new_account_id", None)
+    prior_col = getattr(link_cls, "prior_account_id", None)
+    conf_col = getattr(link_cls, "confidence", None)
+    if new_col is None or prior_col is None:
+        return {"available": False}
+    new_acc = sa.orm.aliased(Account)
+    prior_acc = sa.orm.aliased(Account)
+    stmt = (
+        sa.select(new_acc.platform_account_id, prior_acc.platform_account_id)
+        .select_from(link_cls)
+        .join(new_acc, new_acc.id == new_col)
+        .join(prior_acc, prior_acc.id == prior_col)
+    )
+    if conf_col is not None and min_confidence > 0:
+        stmt = stmt.where(conf_col >= min_confidence)
+    proposed = {(str(a), str(b)) for a, b in session.execute(stmt)}
+    stored = set(_all_ids(session))
+    expected = {(n, p) for n, p in truth.returns.items() if n in stored and p in stored}
+    correct = len(proposed & expected)
+    return {
+        "available": True,
+        "proposed": len(proposed),
+        "expected": len(expected),
+        "correct": correct,
+        "precision": round(correct / len(proposed), 4) if proposed else None,
+        "recall": round(correct / len(expected), 4) if expected else None,
+    }
+
+
+def _all_ids(session: Session) -> list[str]:
+    return [str(a) for a in session.scalars(sa.select(Account.platform_account_id))]
+
+
+@dataclass(slots=True)
+class Evaluation:
+    """Every figure `vigil eval` prints; `to_dict` is its JSON form."""
+
+    accounts: int
+    supporters: int
+    seeds_excluded: int
+    unseen_supporters: int
+    model_versions: list[str]
+    detection: dict[str, Any]
+    protected: dict[str, dict[str, Any]]
+    links: dict[str, Any]
+    time_to_queue: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "accounts": self.accounts,
+            "supporters": self.supporters,
+            "seeds_excluded": self.seeds_excluded,
+            "unseen_supporters": self.unseen_supporters,
+            "model_versions": list(self.model_versions),
+            "detection": dict(self.detection),
+            "protected_fpr": {k: dict(v) for k, v in self.protected.items()},
+            "resurgence_links": dict(self.links),
+            "time_to_queue": dict(self.time_to_queue),
+        }
+
+
+def evaluate(
+    session: Session,
+    truth: Truth,
+    *,
+    threshold: float = OPERATING_THRESHOLD,
+    platform: str = "x",
+    scores: Mapping[str, float] | None = None,
+) -> Evaluation:
+    """Metrics over the stored accounts of `platform` that truth.json knows, seeds left out.
+
+    `scores` (platform account id -> score) replaces the stored scores, e.g. a baseline's."""
+    stored, unseen = _store_scores(session, platform)
+    found = {a: s for a, s in (scores or stored).items() if a not in unseen}
+    known = {a: s for a, s in found.items() if a in truth.role and a not in truth.seeds}
+    if not known:
+        raise InputError("no stored account appears in the truth file (wrong world or platform?)")
+    ids = sorted(known)
+    y = [truth.role[a] == "supporter" for a in ids]
+    detection = classification_metrics(y, [known[a] for a in ids], threshold)
+    versions = sorted({str(v) for v in session.scalars(sa.select(Score.model_version).distinct())})
+    return Evaluation(
+        accounts=len(ids),
+        supporters=sum(y),
+        seeds_excluded=len(set(found) & truth.seeds),
+        unseen_supporters=sum(truth.role.get(a) == "supporter" for a in unseen),
+        model_versions=versions,
+        detection=detection,
+        protected=protected_fpr(truth, known, threshold),
+        links=link_metrics(session, truth),
+    )
+
+
+def median_hours(delays: Sequence[float]) -> float | None:
+    """The median of `delays` in hours, None when there are none."""
+    return round(statistics.median(delays), 2) if delays else None

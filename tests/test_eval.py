@@ -1,0 +1,135 @@
+"""`vigil eval`: metrics against a truth file, on a hand-built store with known scores."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from tests.support.cli import run_cli
+from tests.support.signal_store import T0, Builder
+from vigil.config import Settings
+from vigil.errors import InputError
+from vigil.model import Account, Score
+from vigil.model import detection as detection_models
+from vigil.scoring.evaluation import classification_metrics, evaluate, load_truth
+from vigil.store import Database
+
+# name: (role, lang, score); "seed" is a seed, "ghost" known only from references.
+ACCOUNTS = {
+    "s1": ("supporter", "ar", 0.95),
+    "s2": ("supporter", "ar", 0.9),
+    "s3": ("supporter", "fr", 0.7),
+    "s4": ("supporter", "en", 0.2),
+    "seed": ("supporter", "ar", 0.99),
+    "ghost": ("supporter", "ar", 0.0),
+    "j1": ("journalist", "en", 0.8),
+    "j2": ("journalist", "ar", 0.1),
+    "r1": ("researcher", "en", 0.3),
+    "p1": ("parody", "ar", 0.4),
+    "c1": ("counter_speech", "ar", 0.1),
+    "o1": ("ordinary", "ar", 0.6),
+    "o2": ("ordinary", "ar", 0.05),
+    "o3": ("ordinary", "en", 0.01),
+    "o4": ("ordinary", "fr", 0.0),
+}
+
+
+def _world(db: Database, tmp_path: Path) -> Path:
+    with db.transaction() as s:
+        b = Builder(s)
+        b.accounts(*ACCOUNTS)
+        for name, (_, _, score) in ACCOUNTS.items():
+            if name == "ghost":
+                continue
+            b.post(name, T0, text="hello")
+            s.add(Score(account_id=b.ids[name], value=score, model_version="v-test"))
+    truth = {
+        "start": T0.isoformat(),
+        "end": T0.isoformat(),
+        "seeds": ["a-seed"],
+        "accounts": [
+            {"id": f"a-{n}", "role": r, "lang": lang, "returned_from": None}
+            for n, (r, lang, _) in ACCOUNTS.items()
+        ],
+    }
+    path = tmp_path / "truth.json"
+    path.write_text(json.dumps(truth), encoding="utf-8")
+    return path
+
+
+def test_metrics_over_seen_accounts_without_seeds(db: Database, tmp_path: Path) -> None:
+    truth = load_truth(_world(db, tmp_path))
+    with db.session() as s:
+        ev = evaluate(s, truth, threshold=0.5)
+    assert ev.accounts == 13
+    assert ev.supporters == 4
+    assert ev.seeds_excluded == 1
+    assert ev.unseen_supporters == 1
+    assert ev.model_versions == ["v-test"]
+    d = ev.detection
+    # At 0.5: s1, s2, s3 found, s4 missed; j1 and o1 wrongly flagged.
+    assert (d["tp"], d["fp"], d["fn"]) == (3, 2, 1)
+    assert d["precision"] == pytest.approx(0.6)
+    assert d["recall"] == pytest.approx(0.75)
+    assert d["f1"] == pytest.approx(2 * 0.6 * 0.75 / 1.35, abs=1e-4)
+    # Recall 0.9 needs s4 (0.2): 4 supporters among the 8 accounts scored >= 0.2.
+    assert d["precision_at_recall_0_9"] == pytest.approx(0.5)
+    assert d["threshold_at_recall_0_9"] == pytest.approx(0.2)
+    fpr = ev.protected
+    assert fpr["journalist"] == {"accounts": 2, "flagged": 1, "fpr": 0.5}
+    assert fpr["ordinary_ar"] == {"accounts": 2, "flagged": 1, "fpr": 0.5}
+    assert fpr["researcher"]["fpr"] == 0.0
+    assert fpr["news_outlet"]["fpr"] is None
+    has_links = hasattr(detection_models, "AccountLink")
+    assert ev.links["available"] is has_links
+
+
+def test_pr_auc_and_ties() -> None:
+    perfect = classification_metrics([True, True, False, False], [0.9, 0.8, 0.2, 0.1], 0.5)
+    assert perfect["pr_auc"] == 1.0
+    assert perfect["precision_at_recall_0_9"] == 1.0
+    # A tie between a supporter and another account cannot be split by any threshold.
+    tied = classification_metrics([True, False, False], [0.5, 0.5, 0.1], 0.5)
+    assert tied["precision_at_recall_0_9"] == 0.5
+    assert tied["threshold_at_recall_0_9"] == 0.5
+
+
+def test_bad_truth_file_and_other_world(db: Database, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text("{}", encoding="utf-8")
+    with pytest.raises(InputError, match=r"bad\.json"):
+        load_truth(bad)
+    path = _world(db, tmp_path)
+    with db.transaction() as s:
+        s.execute(sa.update(Account).values(platform_account_id=Account.handle + "-other"))
+    with db.session() as s, pytest.raises(InputError, match="no stored account"):
+        evaluate(s, load_truth(path))
+
+
+def test_eval_command(
+    capsys: pytest.CaptureFixture[str], db: Database, settings: Settings, tmp_path: Path
+) -> None:
+    path = _world(db, tmp_path)
+    env = pytest.MonkeyPatch()
+    env.setenv("VIGIL_DATABASE_URL", settings.effective_database_url)
+    home = ["--home", str(settings.home)]
+    try:
+        r = run_cli(capsys, *home, "eval", "--truth", str(path), "--format", "json")
+        assert r.code == 0, r.err
+        out = json.loads(r.out)
+        assert out["detection"]["recall"] == 0.75
+        assert set(out["protected_fpr"]) >= {"journalist", "researcher", "parody"}
+        assert {"counter_speech", "ordinary_ar"} <= set(out["protected_fpr"])
+        assert "resurgence_links" in out
+        assert "time_to_queue" in out
+        r = run_cli(capsys, *home, "eval", "--truth", str(path), "--threshold", "0.1")
+        assert r.code == 0, r.err
+        assert "FPR journalist" in r.out
+        assert "precision_at_recall_0_9" in r.out
+        r = run_cli(capsys, *home, "eval", "--truth", str(tmp_path / "missing.json"))
+        assert r.code == 65
+    finally:
+        env.undo()
