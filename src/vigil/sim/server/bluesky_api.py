@@ -32,6 +32,7 @@ from vigil.sim.render_bluesky import (
 )
 from vigil.sim.server.context import SimContext, base_url, bearer
 from vigil.sim.server.index import epoch
+from vigil.sim.server.own_posts import OwnPost, OwnPosts
 from vigil.sim.world import SimAccount, SimPost
 
 __all__ = ["bluesky_routes"]
@@ -63,6 +64,40 @@ class BlueskyApi:
         self._refresh: dict[str, tuple[str, str]] = {}
         # Accounts that logged in but are not in the world (the reporting organisation).
         self._members: dict[str, tuple[str, str]] = {}
+        self.own = OwnPosts()  # records the logged-in organisation writes
+
+    @staticmethod
+    def _record_view(post: OwnPost) -> dict[str, Any]:
+        return {"uri": post.id, "cid": post.extra["cid"], "value": post.extra["record"]}
+
+    async def create_record(self, request: Request) -> Response:
+        who = self._caller(request)
+        if who is None:
+            return _error("AuthenticationRequired", "Authentication Required", 401)
+        body = await _json(request)
+        record = body.get("record")
+        if body.get("repo") not in {who[0], who[1]}:
+            return _error("InvalidRequest", "Can only write to your own repo")
+        if body.get("collection") != "app.bsky.feed.post" or not isinstance(record, dict):
+            return _error("InvalidRequest", "Only app.bsky.feed.post records are supported")
+        if (error := self.own.bluesky_error(record)) is not None:
+            return _error("InvalidRequest", error)
+        post = self.own.add_record(who[0], "app.bsky.feed.post", record)
+        return JSONResponse({"uri": post.id, "cid": post.extra["cid"]})
+
+    async def list_records(self, request: Request) -> Response:
+        repo = request.query_params.get("repo", "")
+        did = self._members.get(repo, (repo, ""))[0]
+        posts = self.own.by_author(did)[::-1]
+        return JSONResponse({"records": [self._record_view(p) for p in posts]})
+
+    async def get_record(self, request: Request) -> Response:
+        q = request.query_params
+        did = self._members.get(q.get("repo", ""), (q.get("repo", ""), ""))[0]
+        post = self.own.posts.get(f"at://{did}/{q.get('collection')}/{q.get('rkey')}")
+        if post is None:
+            return _error("RecordNotFound", "Could not locate record")
+        return JSONResponse(self._record_view(post))
 
     def _jwt(self, did: str, scope: str, lifetime: int, host: str) -> str:
         # Expiry is on wall time: the SDK checks it against the machine's clock.
@@ -343,6 +378,9 @@ def bluesky_routes(ctx: SimContext) -> list[BaseRoute]:
         ("GET", "app.bsky.actor.getProfiles"): api.get_profiles,
         ("GET", "app.bsky.feed.getAuthorFeed"): api.get_author_feed,
         ("POST", "com.atproto.moderation.createReport"): api.create_report,
+        ("POST", "com.atproto.repo.createRecord"): api.create_record,
+        ("GET", "com.atproto.repo.listRecords"): api.list_records,
+        ("GET", "com.atproto.repo.getRecord"): api.get_record,
     }
 
     async def dispatch(request: Request) -> Response:

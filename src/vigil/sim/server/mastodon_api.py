@@ -20,6 +20,7 @@ from vigil.sim.render_mastodon import account_json, masto_time, status_json
 from vigil.sim.server.context import SimContext, base_url, bearer
 from vigil.sim.server.index import Edges, Timeline
 from vigil.sim.server.mastodon_instance import RULES, instance_v1, instance_v2
+from vigil.sim.server.own_posts import OwnPost, OwnPosts
 from vigil.sim.server.request_body import form_or_json
 from vigil.sim.world import Role, SimAccount, SimPost
 
@@ -68,6 +69,7 @@ class MastodonApi:
             followers_count=0,
             following_count=0,
         )
+        self.own = OwnPosts()  # statuses the reporting organisation posts
 
     def _bad_token(self, request: Request, required: bool) -> Response | None:
         token = bearer(request)
@@ -155,6 +157,8 @@ class MastodonApi:
         if (bad := self._bad_token(request, required=False)) is not None:
             return bad
         now = self.ctx.now()
+        if (mine := self.own.posts.get(request.path_params["id"])) is not None:
+            return JSONResponse(self._own_json(mine, request))
         post = self.ctx.index.posts.get(request.path_params["id"])
         if (
             post is None
@@ -182,6 +186,9 @@ class MastodonApi:
         if (bad := self._bad_token(request, required=False)) is not None:
             return bad
         now = self.ctx.now()
+        if request.path_params["id"] == self.reporter.id:
+            mine = self.own.by_author(self.reporter.id)[::-1]
+            return JSONResponse([self._own_json(p, request) for p in mine])
         acc = self._account(request.path_params["id"], now)
         if acc is None:
             return JSONResponse(_NOT_FOUND, status_code=404)
@@ -281,6 +288,47 @@ class MastodonApi:
     async def rules(self, request: Request) -> Response:
         return JSONResponse(RULES)
 
+    def _own_json(self, post: OwnPost, request: Request) -> dict[str, Any]:
+        base = base_url(request)
+        parent = self.own.posts.get(post.reply_to or "")
+        return {
+            "id": post.id,
+            "created_at": masto_time(post.created_at),
+            "in_reply_to_id": post.reply_to,
+            "in_reply_to_account_id": parent.author if parent else None,
+            "sensitive": False,
+            "spoiler_text": "",
+            "visibility": "public",
+            "language": "en",
+            "uri": f"{base}/users/vigil/statuses/{post.id}",
+            "url": f"{base}/@vigil/{post.id}",
+            "replies_count": sum(1 for p in self.own.posts.values() if p.reply_to == post.id),
+            "reblogs_count": 0,
+            "favourites_count": 0,
+            "content": self.own.status_html(post),
+            "reblog": None,
+            "account": account_json(self.reporter, suspended=False, base_url=base, posts_count=0),
+            "media_attachments": [],
+            "mentions": [],
+            "tags": [],
+            "emojis": [],
+            "card": None,
+            "poll": None,
+        }
+
+    async def post_status(self, request: Request) -> Response:
+        if (bad := self._bad_token(request, required=True)) is not None:
+            return bad
+        body = await form_or_json(request)
+        text = str(body.get("status") or "")
+        reply_to = str(body.get("in_reply_to_id") or "") or None
+        known = reply_to is not None and reply_to in self.ctx.index.posts
+        error = self.own.mastodon_error(text, reply_to, known)
+        if error is not None:
+            return JSONResponse({"error": error}, status_code=404 if "found" in error else 422)
+        post = self.own.add_status(self.reporter.id, text, reply_to, self.ctx.clock.now())
+        return JSONResponse(self._own_json(post, request))
+
     async def report(self, request: Request) -> Response:
         body = await form_or_json(request)
         now = self.ctx.now()
@@ -362,6 +410,7 @@ def mastodon_routes(ctx: SimContext) -> list[BaseRoute]:
         ("/api/v1/accounts/{id}/followers", api.followers, ["GET"]),
         ("/api/v1/accounts/{id}/following", api.following, ["GET"]),
         ("/api/v1/statuses/{id}", api.status, ["GET"]),
+        ("/api/v1/statuses", api.post_status, ["POST"]),
         ("/api/v1/reports", api.report, ["POST"]),
     ]
     # Mastodon.py asks for some paths with a trailing slash; Rails answers both.

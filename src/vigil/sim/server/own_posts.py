@@ -1,0 +1,119 @@
+"""Posts the reporting organisation makes on the sim (Mastodon statuses, Bluesky records):
+kept in memory beside the world, with threads by reply reference, length limits enforced."""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import itertools
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+__all__ = ["OwnPost", "OwnPosts"]
+
+_URL = re.compile(r"https?://[^\s<>\"]+", re.I)
+MASTODON_MAX = 500
+BLUESKY_MAX = 300
+
+
+def _graphemes(text: str) -> int:
+    # Combining marks and joiners extend the previous character (close enough for a sim).
+    return sum(
+        1
+        for i, ch in enumerate(text)
+        if unicodedata.category(ch) not in {"Mn", "Me", "Mc"}
+        and ch != "\u200d"
+        and (i == 0 or text[i - 1] != "\u200d")
+        and not 0xFE00 <= ord(ch) <= 0xFE0F
+        and not 0x1F3FB <= ord(ch) <= 0x1F3FF
+    )
+
+
+@dataclass(slots=True)
+class OwnPost:
+    id: str
+    network: str  # mastodon | bluesky
+    author: str  # account id or DID
+    text: str
+    created_at: datetime
+    reply_to: str | None = None  # status id or at:// URI
+    root: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "network": self.network,
+            "author": self.author,
+            "text": self.text,
+            "created_at": self.created_at.isoformat(),
+            "reply_to": self.reply_to,
+            "root": self.root,
+        }
+
+
+class OwnPosts:
+    """Every post made through the sim's write APIs, by id."""
+
+    def __init__(self) -> None:
+        self.posts: dict[str, OwnPost] = {}
+        self._ids = itertools.count(900_000_000_000_000_001)
+
+    def mastodon_error(self, text: str, reply_to: str | None, known: bool) -> str | None:
+        size = _graphemes(_URL.sub("", text)) + 23 * len(_URL.findall(text))
+        if not text.strip():
+            return "Validation failed: Text can't be blank"
+        if size > MASTODON_MAX:
+            return f"Validation failed: Text character limit of {MASTODON_MAX} exceeded"
+        if reply_to and not known and reply_to not in self.posts:
+            return "Record not found"
+        return None
+
+    def add_status(self, author: str, text: str, reply_to: str | None, now: datetime) -> OwnPost:
+        post = OwnPost(str(next(self._ids)), "mastodon", author, text, now, reply_to or None)
+        self.posts[post.id] = post
+        return post
+
+    def status_html(self, post: OwnPost) -> str:
+        lines = html.escape(post.text).split("\n")
+        return "<p>" + "<br />".join(lines) + "</p>"
+
+    def bluesky_error(self, record: dict[str, Any]) -> str | None:
+        text = str(record.get("text") or "")
+        if _graphemes(text) > BLUESKY_MAX or len(text.encode()) > 3000:
+            return (
+                "Invalid app.bsky.feed.post record: "
+                f"text must not be longer than {BLUESKY_MAX} graphemes"
+            )
+        reply = record.get("reply")
+        if reply is not None:
+            parent = str((reply.get("parent") or {}).get("uri") or "")
+            if not parent.startswith("at://"):
+                return "Invalid app.bsky.feed.post record: reply/parent must be a strongRef"
+        return None
+
+    def add_record(self, did: str, collection: str, record: dict[str, Any]) -> OwnPost:
+        rkey = f"3l{next(self._ids):x}"[:13]
+        uri = f"at://{did}/{collection}/{rkey}"
+        reply = record.get("reply") or {}
+        post = OwnPost(
+            uri,
+            "bluesky",
+            did,
+            str(record.get("text") or ""),
+            datetime.now(UTC),
+            reply_to=(reply.get("parent") or {}).get("uri"),
+            root=(reply.get("root") or {}).get("uri"),
+            extra={
+                "record": record,
+                "cid": "bafyrei" + hashlib.sha256(uri.encode()).hexdigest()[:52],
+            },
+        )
+        self.posts[uri] = post
+        return post
+
+    def by_author(self, author: str) -> list[OwnPost]:
+        return [p for p in self.posts.values() if p.author == author]

@@ -1,0 +1,103 @@
+"""Reports to platforms with the real Mastodon.py and atproto clients against the sim:
+one report per confirmed account with its evidence, none for whitelisted, idempotent."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+import sqlalchemy as sa
+
+from tests.sim.conftest import build_world
+from tests.support.publish_world import T0, listed_account, platform, retract
+from tests.support.sim_servers import sim_servers
+from vigil.config import PublishSettings
+from vigil.model import AuditEvent
+from vigil.model.publish import Report
+from vigil.publish.clients import Credentials
+from vigil.publish.reports import report_accounts
+from vigil.sim.render_bluesky import did_for
+from vigil.sim.server.runner import ServerThread
+from vigil.sim.world import World
+from vigil.store import Database
+
+CONFIRMED = ("2000000001", "2000000004")
+WHITELISTED = "2000000005"
+CREDS = Credentials(mastodon_token="sim-token", bluesky_handle="vigil-org", bluesky_password="sim-token")
+
+
+@pytest.fixture(scope="module")
+def world() -> World:
+    return build_world()
+
+
+@pytest.fixture(scope="module")
+def sim(tmp_path_factory: pytest.TempPathFactory, world: World) -> Iterator[ServerThread]:
+    with sim_servers(tmp_path_factory.mktemp("sim")) as start:
+        yield start(world)
+
+
+def _seed(db: Database, sim: ServerThread, world: World) -> dict[str, list[str]]:
+    """Confirmed accounts on Mastodon, Bluesky and X; one Mastodon account whitelisted."""
+    evidence: dict[str, list[str]] = {}
+    host = sim.url.split("://", 1)[1]
+    with db.transaction() as session:
+        masto = platform(session, f"mastodon:{host}", "mastodon", sim.url)
+        bsky = platform(session, "bluesky", "bluesky")
+        x = platform(session, "x", "x")
+        accounts = {a.id: a for a in world.accounts}
+        for aid in (*CONFIRMED, WHITELISTED):
+            posts = [(p.id, p.text) for p in world.posts if p.author_id == aid][:2]
+            evidence[aid] = [p for p, _ in posts]
+            listed = listed_account(session, masto, aid, accounts[aid].handle, posts=posts)
+            if aid == WHITELISTED:
+                retract(session, listed.entry_id, T0)
+            listed_account(session, bsky, did_for(accounts[aid]), f"b{aid}", at=T0)
+        listed_account(session, x, "1234567", "xuser", posts=[("1700000000000000001", "t")])
+    return evidence
+
+
+def test_one_report_per_confirmed_account(
+    db: Database, sim: ServerThread, world: World, tmp_path: Path
+) -> None:
+    httpx.post(f"{sim.url}/_sim/reset")
+    evidence = _seed(db, sim, world)
+    settings = PublishSettings(mastodon_url=sim.url, bluesky_url=sim.url, report_interval=0.0)
+    first = report_accounts(db, settings, CREDS, T0, notice_dir=tmp_path)
+    again = report_accounts(db, settings, CREDS, T0, notice_dir=tmp_path)
+    assert (first.submitted, first.notices, first.failed) == (5, 1, 0)
+    assert (again.submitted, again.notices) == (0, 0)
+
+    received = httpx.get(f"{sim.url}/_sim/reports").json()["reports"]
+    masto = [r for r in received if r["network"] == "mastodon"]
+    assert sorted(r["target"] for r in masto) == sorted(CONFIRMED)
+    for r in masto:
+        assert r["accepted"] and r["reporter"] == "sim-token"
+        assert r["payload"]["status_ids"] == evidence[r["target"]]
+        assert r["payload"]["category"] == "violation" and r["payload"]["rule_ids"] == ["1", "3"]
+        assert "Alice" not in r["payload"]["comment"]
+    dids = {did_for(a) for a in world.accounts if a.id in CONFIRMED}
+    bsky = [r for r in received if r["network"] == "bluesky"]
+    # Bluesky has no whitelisted entry here: both confirmed plus the whitelisted one's DID.
+    assert dids <= {r["target"] for r in bsky} and len(bsky) == 3
+    assert all(r["payload"]["atproto-proxy"].endswith("#atproto_labeler") for r in bsky)
+    assert all("reasonViolation" in r["payload"]["reasonType"] for r in bsky)
+
+    with db.session() as session:
+        rows = session.scalars(sa.select(Report)).all()
+        assert len(rows) == 6 and {r.status for r in rows} == {"submitted", "written"}
+        assert all(r.request and r.response for r in rows)
+        audited = session.scalars(
+            sa.select(AuditEvent.action).where(AuditEvent.action.like("report.%"))
+        ).all()
+        assert sorted(audited) == ["report.submitted"] * 5 + ["report.written"]
+    eml = next((tmp_path / "accounts").glob("*.eml"))
+    msg = email.message_from_bytes(eml.read_bytes(), policy=email.policy.default)
+    body = msg.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert "https://x.com/i/web/status/1700000000000000001" in body
+    assert "bona fide belief" in body and settings.notifier_email in body
+    assert (tmp_path / "accounts" / eml.name.replace(".eml", ".html")).is_file()
