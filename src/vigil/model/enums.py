@@ -6,10 +6,13 @@ from enum import StrEnum
 
 __all__ = [
     "AccountStatus",
+    "AppealStatus",
+    "CaseSource",
     "CaseStatus",
     "DecisionAction",
     "ListKind",
     "ListStatus",
+    "TipStatus",
     "UserRole",
     "WhitelistType",
 ]
@@ -34,6 +37,17 @@ class UserRole(StrEnum):
     LEAD = "lead"
     ANALYST = "analyst"
     VIEWER = "viewer"
+
+
+class CaseSource(StrEnum):
+    """What opened a case; a tip or an appeal never lists an account by itself."""
+
+    SCAN = "scan"
+    SEED = "seed"
+    TIP = "tip"
+    APPEAL = "appeal"
+    IMPORT = "import"
+    REVIEW = "review"
 
 
 class CaseStatus(StrEnum):
@@ -70,3 +84,16 @@ class WhitelistType(StrEnum):
     COUNTER_SPEECH = "counter_speech"
     MISTAKEN_IDENTITY = "mistaken_identity"
     OTHER = "other"
+
+
+class AppealStatus(StrEnum):
+    OPEN = "open"
+    UPHELD = "upheld"
+    REJECTED = "rejected"
+
+
+class TipStatus(StrEnum):
+    """A tip opens a case (queued) or joins the account's case already open (merged)."""
+
+    QUEUED = "queued"
+    MERGED = "merged"
