@@ -13,7 +13,7 @@ from pathlib import Path
 
 from vigil.errors import ConfigError
 
-__all__ = ["Settings"]
+__all__ = ["PublishSettings", "Settings"]
 
 _SUPPORTED_SCHEMES = ("sqlite", "postgresql")
 
@@ -32,6 +32,62 @@ def _env_int(env: Mapping[str, str], name: str, default: int, low: int, high: in
 
 
 @dataclass(frozen=True, slots=True)
+class PublishSettings:
+    """Publishing: installment schedule, public identity, notifier, report and webhook pacing.
+
+    Platform credentials are not settings: they are read where they are used, never stored.
+    """
+
+    org_name: str = "Vigil"
+    public_url: str = "http://localhost:8000"
+    notifier_name: str = "Vigil trust and safety team"
+    notifier_email: str = "reports@vigil.invalid"
+    max_entries: int = 25
+    min_interval: int = 3600  # seconds between two installments
+    quiet_hours: tuple[int, int] | None = None  # UTC hours [start, end): nothing is published
+    mastodon_url: str | None = None  # the organisation's own Mastodon instance
+    bluesky_url: str = "https://bsky.social"
+    bluesky_labeler: str = "did:plc:ar7c4by46qjdydhdevvrndac"  # Bluesky's moderation service
+    report_interval: float = 1.0  # seconds between two reports to one platform
+    report_max_per_run: int = 100
+    webhook_max_attempts: int = 6
+    webhook_backoff: int = 30  # seconds before the first retry, doubled each time
+    url_check_private: bool = False  # let the HEAD check reach loopback/private addresses
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> PublishSettings:
+        quiet = env.get("VIGIL_PUBLISH_QUIET_HOURS", "").strip()
+        hours: tuple[int, int] | None = None
+        if quiet:
+            start, sep, end = quiet.partition("-")
+            if not (sep and start.isdigit() and end.isdigit() and 0 <= int(start) < 24 > int(end)):
+                raise ConfigError(f"VIGIL_PUBLISH_QUIET_HOURS: expected like 22-7, got {quiet!r}")
+            hours = (int(start), int(end))
+        try:
+            interval = float(env.get("VIGIL_REPORT_INTERVAL", "1.0"))
+        except ValueError:
+            raise ConfigError("VIGIL_REPORT_INTERVAL: not a number") from None
+        d = cls()
+        return cls(
+            org_name=env.get("VIGIL_ORG_NAME") or d.org_name,
+            public_url=(env.get("VIGIL_PUBLIC_URL") or d.public_url).rstrip("/"),
+            notifier_name=env.get("VIGIL_NOTIFIER_NAME") or d.notifier_name,
+            notifier_email=env.get("VIGIL_NOTIFIER_EMAIL") or d.notifier_email,
+            max_entries=_env_int(env, "VIGIL_PUBLISH_MAX_ENTRIES", 25, 1, 1000),
+            min_interval=_env_int(env, "VIGIL_PUBLISH_MIN_INTERVAL", 3600, 0, 30 * 86400),
+            quiet_hours=hours,
+            mastodon_url=(env.get("VIGIL_MASTODON_URL") or "").rstrip("/") or None,
+            bluesky_url=(env.get("VIGIL_BLUESKY_URL") or d.bluesky_url).rstrip("/"),
+            bluesky_labeler=env.get("VIGIL_BLUESKY_LABELER_DID") or d.bluesky_labeler,
+            report_interval=max(0.0, interval),
+            report_max_per_run=_env_int(env, "VIGIL_REPORT_MAX_PER_RUN", 100, 1, 100000),
+            webhook_max_attempts=_env_int(env, "VIGIL_WEBHOOK_MAX_ATTEMPTS", 6, 1, 20),
+            webhook_backoff=_env_int(env, "VIGIL_WEBHOOK_BACKOFF", 30, 0, 86400),
+            url_check_private=env.get("VIGIL_URL_CHECK_PRIVATE", "") in {"1", "true", "yes"},
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     """Everything configurable about one Vigil installation."""
 
@@ -44,6 +100,7 @@ class Settings:
     confirmations_required: int = 2
     alert_webhook: str | None = None
     pow_difficulty: int = 16
+    publish: PublishSettings = field(default_factory=PublishSettings)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -58,6 +115,7 @@ class Settings:
             confirmations_required=_env_int(env, "VIGIL_CONFIRMATIONS_REQUIRED", 2, 1, 5),
             alert_webhook=env.get("VIGIL_ALERT_WEBHOOK") or None,
             pow_difficulty=_env_int(env, "VIGIL_POW_DIFFICULTY", 16, 0, 32),
+            publish=PublishSettings.from_env(env),
         )
         settings.validate()
         return settings
