@@ -12,6 +12,7 @@ from vigil.cli import (  # noqa: F401  (registers the commands)
     bank,
     collect,
     demo,
+    doctor,
     evaluate,
     evidence,
     imports,
