@@ -21,6 +21,7 @@ from starlette.responses import JSONResponse
 from tests.sim.conftest import SUSPENDED, TARGET, build_world
 from tests.support.sim_servers import ServerFactory, sim_servers
 from tests.support.world_truth import crawl_truth, live, stored
+from tests.test_import_urls import links_by_post, shown_urls
 from vigil.config import Settings
 from vigil.platforms.base import Connection
 from vigil.platforms.bluesky import BlueskyPlatform
@@ -146,6 +147,13 @@ def _assert_matches_truth(db: Database, url: str, depth: int, *, graph: bool = T
     dids = {did_for(ACCOUNTS[a]): a for a in truth.expanded}
     collected = {p for did in dids for p in got.posts_by_author.get(did, set())}
     assert collected == {_uri(posts[p]) for p in truth.posts}
+    links = links_by_post(db)
+    assert links or depth == 0, "a crawl through the graph meets posts with links"
+    assert {u: links[u] for u in collected if u in links} == {
+        _uri(posts[p]): shown_urls(posts[p])
+        for p in truth.posts
+        if posts[p].kind != "retweet" and shown_urls(posts[p])
+    }
     expected_follows = {(did_for(ACCOUNTS[a]), did_for(ACCOUNTS[b])) for a, b in truth.follows}
     assert got.follows == (expected_follows if graph else set())
     for did, aid in dids.items():

@@ -14,6 +14,7 @@ from starlette.responses import JSONResponse
 from tests.sim.conftest import SUSPENDED, TARGET, build_world
 from tests.support.sim_servers import ServerFactory, sim_servers
 from tests.support.world_truth import crawl_truth, stored
+from tests.test_import_urls import links_by_post, shown_urls
 from vigil.config import Settings
 from vigil.platforms.base import Connection
 from vigil.platforms.clock import SimClockDriver
@@ -94,6 +95,14 @@ def _assert_matches_truth(db: Database, world: World, url: str) -> None:
     got = stored(db)
     posts = {p for a in truth.expanded for p in got.posts_by_author.get(a, set())}
     assert posts == truth.posts
+    world_posts = {p.id: p for p in world.posts}
+    links = links_by_post(db)
+    assert links, "the crawl met posts with links"
+    assert {p: links[p] for p in posts if p in links} == {
+        p: shown_urls(world_posts[p])
+        for p in posts
+        if world_posts[p].kind != "retweet" and shown_urls(world_posts[p])
+    }
     assert got.follows == truth.follows
     for aid in truth.expanded:
         sim = world.account_index()[aid]

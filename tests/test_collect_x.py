@@ -18,6 +18,7 @@ from sqlalchemy import select
 from tests.sim.conftest import PROTECTED, SUSPENDED, TARGET, build_world
 from tests.support.sim_servers import ServerFactory, sim_servers
 from tests.support.world_truth import crawl_truth, stored
+from tests.test_import_urls import links_by_post
 from vigil.config import Settings
 from vigil.errors import RateLimitedError
 from vigil.model import AuditEvent, Media
@@ -107,6 +108,13 @@ def _assert_matches_truth(db: Database, world: World, url: str, start: datetime)
     got = stored(db, "x")
     expanded_posts = {p for a in truth.expanded for p in got.posts_by_author.get(a, set())}
     assert expanded_posts == truth.posts
+    # X gives every link of a post (retweets repeat the original's) a t.co url entity.
+    world_posts = {p.id: p for p in world.posts}
+    links = links_by_post(db)
+    assert links, "the crawl met posts with links"
+    assert {p: links[p] for p in expanded_posts if p in links} == {
+        p: world_posts[p].urls for p in expanded_posts if world_posts[p].urls
+    }
     assert got.follows == truth.follows
     assert set(truth.expanded) <= set(got.accounts)
     for aid in truth.expanded:

@@ -19,6 +19,7 @@ from vigil.platforms import links
 from vigil.platforms.bluesky_records import BlueskyViews
 from vigil.platforms.file_imports import import_mastodon_files, import_x_files
 from vigil.platforms.links import bluesky_links, mastodon_links, registrable_domain, x_links
+from vigil.sim.world import SimPost
 from vigil.store import Database
 
 Link = tuple[str, int, str, str, str | None, str | None]
@@ -40,6 +41,21 @@ def stored_links(db: Database) -> list[Link]:
             .order_by(Post.platform_post_id, PostUrl.position)
         ).all()
     return [(r[0], r[1], r[2], r[3], r[4], r[5]) for r in rows]
+
+
+def links_by_post(db: Database) -> dict[str, list[str]]:
+    """Expanded URLs by platform post id, in position order."""
+    found: dict[str, list[str]] = {}
+    for post_id, _, _, expanded, _, _ in stored_links(db):
+        found.setdefault(post_id, []).append(expanded)
+    return found
+
+
+def shown_urls(post: SimPost) -> list[str]:
+    """The world's links of a post that its latest text shows, in text order (what Mastodon
+    and Bluesky link; X appends a t.co link for every URL, shown or not)."""
+    text = post.edits[-1][1] if post.edits else post.text
+    return sorted((u for u in post.urls if u in text), key=text.index)
 
 
 def write_lines(path: Path, *objects: Any) -> Path:
@@ -269,14 +285,8 @@ def test_a_generated_world_keeps_the_links_its_statuses_show(
     output.write_mastodon_statuses(world, tmp_path, {m.key: m for m in world.media})
     base = tmp_path / "mastodon"
     import_mastodon_files(db, settings, [base / "accounts.jsonl", base / "statuses.jsonl"])
-    got: dict[str, list[str]] = {}
-    for post_id, _, _, expanded, _, _ in stored_links(db):
-        got.setdefault(post_id, []).append(expanded)
-    # Mastodon links what a status's text holds (a retweet shows the original's links).
-    want = {
-        p.id: sorted((u for u in p.urls if u in p.text), key=p.text.index)
-        for p in world.posts
-        if p.kind != "retweet"
-    }
+    got = links_by_post(db)
+    # Mastodon links what a status's text holds (a reblog shows the original's links).
+    want = {p.id: shown_urls(p) for p in world.posts if p.kind != "retweet"}
     assert got == {k: v for k, v in want.items() if v}
     assert sum(map(len, got.values())) >= 100
