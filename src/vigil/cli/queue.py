@@ -61,5 +61,8 @@ def queue_table(items: Sequence[QueueItem]) -> Table:
         signals = "\n".join(
             f"{s.name} {s.value:.2f}: {safe_text(s.explanation)}" for s in item.signals[:4]
         )
+        for link in item.linked_to[:2]:
+            who = safe_text(link.username) or safe_text(link.account_id)
+            signals += f"\nlinked to suspended @{who} ({link.confidence:.2f}, {link.status})"
         table.add_row(f"{item.score:.3f}", safe_text(item.platform), name, signals)
     return table

@@ -1,7 +1,7 @@
 """The review queue: scored accounts, highest first, with the signals that explain each.
 
 Whitelisted, already blacklisted and already decided accounts are left out unless asked for;
-`linked_to` (earlier identities found by resurgence) stays empty until that signal exists.
+`linked_to` names the suspended accounts resurgence found each one looks like.
 """
 
 from __future__ import annotations
@@ -13,8 +13,9 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from vigil.model import Account, Decision, ListEntry, ListStatus, Platform, Score
+from vigil.scoring.links import links_by_new_account
 
-__all__ = ["QueueItem", "QueueSignal", "review_queue"]
+__all__ = ["QueueItem", "QueueLink", "QueueSignal", "review_queue"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,6 +23,25 @@ class QueueSignal:
     name: str
     value: float
     explanation: str
+
+
+@dataclass(frozen=True, slots=True)
+class QueueLink:
+    """A suspended account this one looks like (resurgence); `id` is the store's id."""
+
+    id: int
+    account_id: str
+    username: str
+    confidence: float
+    status: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "account_id": self.account_id,
+            "username": self.username,
+            "confidence": self.confidence,
+            "status": self.status,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,7 +55,7 @@ class QueueItem:
     display_name: str | None
     score: float
     signals: list[QueueSignal] = field(default_factory=list)
-    linked_to: list[int] = field(default_factory=list)
+    linked_to: list[QueueLink] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -47,7 +67,7 @@ class QueueItem:
                 {"name": s.name, "value": s.value, "explanation": s.explanation}
                 for s in self.signals
             ],
-            "linked_to": list(self.linked_to),
+            "linked_to": [link.to_dict() for link in self.linked_to],
         }
 
 
@@ -79,6 +99,8 @@ def review_queue(
         stmt = stmt.where(Account.id.not_in(listed), Account.id.not_in(decided))
     if limit is not None:
         stmt = stmt.limit(limit)
+    rows = session.execute(stmt).all()
+    links = links_by_new_account(session, [account.id for _, account, _ in rows])
     return [
         QueueItem(
             id=account.id,
@@ -88,6 +110,16 @@ def review_queue(
             display_name=account.display_name,
             score=round(float(score.value), 4),
             signals=_signals(score.contributions or {}),
+            linked_to=[
+                QueueLink(
+                    link.prior_account.id,
+                    link.prior_account.account_id,
+                    link.prior_account.username,
+                    link.confidence,
+                    link.status,
+                )
+                for link in links.get(account.id, [])
+            ],
         )
-        for score, account, platform in session.execute(stmt).all()
+        for score, account, platform in rows
     ]

@@ -12,6 +12,8 @@ BUILTINS: dict[str, str] = {
     "network": "vigil.signals.network:NetworkSignal",
     "behaviour": "vigil.signals.behaviour:BehaviourSignal",
     "coordination": "vigil.signals.coordination:CoordinationSignal",
+    "resurgence": "vigil.signals.resurgence:ResurgenceSignal",
+    "context": "vigil.signals.context:ContextSignal",
 }
 
 
