@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -12,7 +13,7 @@ from tests.support.review_store import build
 from vigil.config import Settings
 from vigil.errors import ConflictError, InputError, NotFoundError, PermissionDeniedError
 from vigil.model import AuditEvent, Case, Decision, ListEntry
-from vigil.review.decisions import decide, decision_history, pending_first_decision
+from vigil.review.decisions import DecisionOutcome, decide, decision_history, pending_first_decision
 from vigil.review.policy import load_policy
 from vigil.store import Database, verify
 
@@ -30,7 +31,7 @@ def _entries(db: Database, account_id: int) -> list[ListEntry]:
         )
 
 
-def _confirm(db: Database, who: str, ref: str = "x:@target", **kw: object) -> object:
+def _confirm(db: Database, who: str, ref: str = "x:@target", **kw: Any) -> DecisionOutcome:
     return decide(
         db, ref, action="confirm", user=who, criterion="official_media", settings=TWO, **kw
     )
