@@ -27,7 +27,9 @@ from vigil.store import Database
 
 CONFIRMED = ("2000000001", "2000000004")
 WHITELISTED = "2000000005"
-CREDS = Credentials(mastodon_token="sim-token", bluesky_handle="vigil-org", bluesky_password="sim-token")
+CREDS = Credentials(
+    mastodon_token="sim-token", bluesky_handle="vigil-org", bluesky_password="sim-token"
+)
 
 
 @pytest.fixture(scope="module")

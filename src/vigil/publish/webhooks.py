@@ -13,6 +13,7 @@ import hmac
 import json
 import logging
 import secrets
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -157,13 +158,14 @@ class DeliveryRun:
 
 
 def _attempt(
-    client: httpx.Client, sub: WebhookSubscription, d: WebhookDelivery, now: datetime
+    client: httpx.Client, sub: WebhookSubscription, d: WebhookDelivery
 ) -> tuple[int | None, str | None]:
     body = d.body.encode()
     headers = {
         "Content-Type": "application/json",
         "User-Agent": "Vigil-Webhook/1",
-        SIGNATURE_HEADER: sign(sub.secret, int(now.timestamp()), body),
+        # Signed at the wall-clock send time: receivers compare it to their own clock.
+        SIGNATURE_HEADER: sign(sub.secret, int(time.time()), body),
         "Vigil-Event-Id": d.event_id,
         "Vigil-Event": d.event,
     }
@@ -196,7 +198,7 @@ def deliver_due(
                 sub = session.get(WebhookSubscription, d.subscription_id) if d else None
                 if d is None or sub is None:
                     continue
-                code, error = _attempt(client, sub, d, now)
+                code, error = _attempt(client, sub, d)
                 d.attempts += 1
                 d.last_status_code, d.last_error = code, error
                 if error is None:
