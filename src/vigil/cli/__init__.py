@@ -26,6 +26,7 @@ from vigil.cli import (  # noqa: F401  (registers the commands)
     scan,
     serve,
     sim,
+    snapshot,
     store,
     train,
     users,
