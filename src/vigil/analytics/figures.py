@@ -66,7 +66,7 @@ def compute_figures(ds: Dataset, inputs: Mapping[str, Any]) -> dict[str, Any]:
         if (c := course.get(a.key)) is not None
         and c.action_at is not None
         and a.listed_at is not None
-        and c.action_at >= a.listed_at
+        and c.action_at > a.listed_at
     ]
     first = min((a.listed_at for a in listed if a.listed_at), default=None)
     last = max((o.observed_at for o in ds.observations), default=None)

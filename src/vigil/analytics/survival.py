@@ -52,7 +52,7 @@ def durations(
             continue
         stop = end(a)
         if c.action_at is not None and (stop is None or c.action_at <= stop):
-            if c.action_at < start:
+            if c.action_at <= start:
                 continue  # already gone at the origin: not a response to anything
             out.append(Duration(a.key, (c.action_at - start).total_seconds() / _DAY, True))
             continue

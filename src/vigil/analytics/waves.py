@@ -1,7 +1,8 @@
 """Suspension waves: listed accounts the platform acted on, per UTC day, and the bursts.
 
 A burst is a day far above the recent baseline: at least `min_count` actions and more than
-the median of the previous `window` days plus `k` Poisson standard deviations of it.
+the median of the previous `window` days plus `k` Poisson standard deviations of it (with
+at least `min_history` days of history: the first days have no baseline to be far above).
 Consecutive burst days make one wave ("2,000 gone, then two weeks of nothing, then 10,000").
 """
 
@@ -23,6 +24,7 @@ class BurstRule:
     window: int = 14
     k: float = 3.0
     min_count: int = 3
+    min_history: int = 7
 
 
 def daily_counts(
@@ -48,7 +50,9 @@ def detect_waves(
     bursts: list[tuple[date, int, float]] = []
     for i, (day, count) in enumerate(series):
         history = [c for _, c in series[max(0, i - r.window) : i]]
-        baseline = statistics.median(history) if history else 0.0
+        if len(history) < r.min_history:
+            continue
+        baseline = statistics.median(history)
         threshold = baseline + r.k * math.sqrt(max(baseline, 1.0))
         if count >= r.min_count and count > threshold:
             bursts.append((day, count, float(baseline)))
