@@ -26,6 +26,20 @@ def dialect(request: pytest.FixtureRequest) -> str:
     return str(getattr(request, "param", "sqlite"))
 
 
+@pytest.fixture(autouse=True)
+def cheap_argon2(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Still argon2, with test-sized cost: the default costs ~0.5 s per hash on 2 cores."""
+    from argon2 import PasswordHasher
+
+    import vigil.review.users
+
+    hasher = PasswordHasher(time_cost=1, memory_cost=64, parallelism=1)
+    monkeypatch.setattr(vigil.review.users, "_hasher", hasher)
+    monkeypatch.setattr(
+        vigil.review.users, "_DUMMY_HASH", hasher.hash("no-such-user"), raising=False
+    )
+
+
 @pytest.fixture
 def world(db: Database, settings: Settings) -> World:
     return seed_world(db, settings)

@@ -18,6 +18,7 @@ from vigil.errors import VigilError
 from vigil.store import Database, open_database
 from vigil.web.deps import CsrfRejected, LoginRequired, RoleRequired
 from vigil.web.headers import security_headers
+from vigil.web.public import SpentChallenges
 from vigil.web.settings import WebSettings
 from vigil.web.templating import make_templates, render
 from vigil.web.throttle import Throttled
@@ -101,6 +102,7 @@ def create_app(settings: Settings | WebSettings, *, db: Database | None = None) 
     app.state.settings = web
     app.state.db = database
     app.state.templates = make_templates()
+    app.state.spent_challenges = SpentChallenges()
     app.middleware("http")(security_headers)
     _install_handlers(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
