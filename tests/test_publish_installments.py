@@ -38,7 +38,8 @@ def test_installments_follow_the_schedule_and_hide_reviewers(db: Database) -> No
         first = create_installments(session, s, T0)
         assert [(i.number, i.kind, len(i.items)) for i in first] == [(1, "installment", 2)]
         text = json.dumps(first[0].items)
-        assert "alice" not in text.lower() and "imported" not in text
+        assert "alice" not in text.lower()
+        assert "imported" not in text
         assert first[0].items[0]["criterion"] == "C1"
         assert "1 post cited" in first[0].items[0]["summary"]
     with db.transaction() as session:
@@ -63,4 +64,8 @@ def test_installments_follow_the_schedule_and_hide_reviewers(db: Database) -> No
         actions = session.scalars(
             sa.select(AuditEvent.action).where(AuditEvent.subject.like("installment:%"))
         ).all()
-        assert sorted(actions) == ["publish.installment", "publish.installment", "publish.retraction"]
+        assert sorted(actions) == [
+            "publish.installment",
+            "publish.installment",
+            "publish.retraction",
+        ]

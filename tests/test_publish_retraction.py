@@ -3,6 +3,7 @@ upheld), publish again: the retraction is in the feed, at the webhook and a repl
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import timedelta
@@ -66,7 +67,8 @@ def test_retraction_reaches_every_channel(
     channels = {"feed", "webhook", "mastodon", "bluesky"}
     out = run_publish(db, settings, CREDS, T0, channels=channels)
     assert out["installments"] == [{"number": 1, "kind": "installment", "entries": 12}]
-    assert out["mastodon"]["posts"] >= 2 and out["bluesky"]["posts"] > out["mastodon"]["posts"]
+    assert out["mastodon"]["posts"] >= 2
+    assert out["bluesky"]["posts"] > out["mastodon"]["posts"]
 
     app = FastAPI()
     app.include_router(router)
@@ -80,30 +82,37 @@ def test_retraction_reaches_every_channel(
         retract(session, entries[7], T0 + timedelta(hours=1))
     again = run_publish(db, settings, CREDS, T0 + timedelta(hours=1, minutes=1), channels=channels)
     assert again["installments"] == [{"number": 2, "kind": "retraction", "entries": 1}]
-    assert again["mastodon"] == {"posts": 1} and again["bluesky"] == {"posts": 1}
+    assert again["mastodon"] == {"posts": 1}
+    assert again["bluesky"] == {"posts": 1}
     assert run_publish(db, settings, CREDS, T0 + timedelta(hours=2), channels=channels)[
         "mastodon"
     ] == {"posts": 0}
 
     # Feed: a retraction entry, the listing marked, a new ETag.
     atom = web.get("/feeds/blacklist.atom", headers={"If-None-Match": etag})
-    assert atom.status_code == 200 and atom.headers["etag"] != etag
+    assert atom.status_code == 200
+    assert atom.headers["etag"] != etag
     parsed = feedparser.parse(atom.content)
-    assert not parsed.bozo and len(parsed.entries) == 13
+    assert not parsed.bozo
+    assert len(parsed.entries) == 13
     retraction = [e for e in parsed.entries if "/retraction/" in e.id]
-    assert len(retraction) == 1 and retraction[0].title.startswith("Retraction: acct7")
+    assert len(retraction) == 1
+    assert retraction[0].title.startswith("Retraction: acct7")
     assert any(e.title.startswith("[retracted] acct7") for e in parsed.entries)
     # feedparser 6.0 reads no JSON Feed: check the JSON Feed 1.1 required fields by hand.
     jf = web.get("/feeds/blacklist.json")
     assert jf.headers["content-type"].startswith("application/feed+json")
     js = jf.json()
-    assert js["version"] == "https://jsonfeed.org/version/1.1" and js["title"]
-    assert len(js["items"]) == 13 and all(i["id"] and i["content_text"] for i in js["items"])
+    assert js["version"] == "https://jsonfeed.org/version/1.1"
+    assert js["title"]
+    assert len(js["items"]) == 13
+    assert all(i["id"] and i["content_text"] for i in js["items"])
     assert js["items"][0]["_vigil"]["type"] == "retraction"
 
     # Webhook: the installment, then the retraction event.
     events = [c["body"]["event"] for c in receiver.calls]
-    assert events == ["installment", "retraction"] and all(c["ok"] for c in receiver.calls)
+    assert events == ["installment", "retraction"]
+    assert all(c["ok"] for c in receiver.calls)
     receiver.server.shutdown()
 
     # Mastodon: a thread within 500, and the retraction replies to the post carrying acct7.
@@ -134,11 +143,13 @@ def test_retraction_reaches_every_channel(
             c for p in audited for c in ["feed", "webhook", "mastodon", "bluesky"] if c in p
         } == {"feed", "webhook", "mastodon", "bluesky"}
     replies = [s for s in statuses if "Retraction" in s["content"]]
-    assert len(replies) == 1 and str(replies[0]["in_reply_to_id"]) == carrier
+    assert len(replies) == 1
+    assert str(replies[0]["in_reply_to_id"]) == carrier
     thread_posts = [s for s in statuses if "Retraction" not in s["content"]]
     assert len(thread_posts) == len(posts)
     chain = sorted((int(s["id"]), s["in_reply_to_id"]) for s in thread_posts)
-    assert chain[0][1] is None and all(int(r) == i for (i, _), (_, r) in zip(chain, chain[1:]))
+    assert chain[0][1] is None
+    assert all(int(r) == i for (i, _), (_, r) in itertools.pairwise(chain))
 
     # Bluesky: the reply's parent is the post that carried the entry.
     client = Client(base_url=sim.url)
@@ -148,6 +159,7 @@ def test_retraction_reaches_every_channel(
         {"repo": did, "collection": "app.bsky.feed.post"}
     ).records
     bsky_replies = [r for r in records if r.value.text.startswith("Retraction")]
-    assert len(bsky_replies) == 1 and bsky_replies[0].value.reply.parent.uri == bsky_carrier
+    assert len(bsky_replies) == 1
+    assert bsky_replies[0].value.reply.parent.uri == bsky_carrier
     assert all(len(r.value.text) <= 300 for r in records)
     assert all(mastodon_length(html_text(s["content"])) <= 500 for s in statuses)

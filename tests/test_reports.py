@@ -78,20 +78,24 @@ def test_one_report_per_confirmed_account(
     masto = [r for r in received if r["network"] == "mastodon"]
     assert sorted(r["target"] for r in masto) == sorted(CONFIRMED)
     for r in masto:
-        assert r["accepted"] and r["reporter"] == "sim-token"
+        assert r["accepted"]
+        assert r["reporter"] == "sim-token"
         assert r["payload"]["status_ids"] == evidence[r["target"]]
-        assert r["payload"]["category"] == "violation" and r["payload"]["rule_ids"] == ["1", "3"]
+        assert r["payload"]["category"] == "violation"
+        assert r["payload"]["rule_ids"] == ["1", "3"]
         assert "Alice" not in r["payload"]["comment"]
     dids = {did_for(a) for a in world.accounts if a.id in CONFIRMED}
     bsky = [r for r in received if r["network"] == "bluesky"]
     # Bluesky has no whitelisted entry here: both confirmed plus the whitelisted one's DID.
-    assert dids <= {r["target"] for r in bsky} and len(bsky) == 3
+    assert dids <= {r["target"] for r in bsky}
+    assert len(bsky) == 3
     assert all(r["payload"]["atproto-proxy"].endswith("#atproto_labeler") for r in bsky)
     assert all("reasonViolation" in r["payload"]["reasonType"] for r in bsky)
 
     with db.session() as session:
         rows = session.scalars(sa.select(Report)).all()
-        assert len(rows) == 6 and {r.status for r in rows} == {"submitted", "written"}
+        assert len(rows) == 6
+        assert {r.status for r in rows} == {"submitted", "written"}
         assert all(r.request and r.response for r in rows)
         audited = session.scalars(
             sa.select(AuditEvent.action).where(AuditEvent.action.like("report.%"))
@@ -101,5 +105,6 @@ def test_one_report_per_confirmed_account(
     msg = email.message_from_bytes(eml.read_bytes(), policy=email.policy.default)
     body = msg.get_body(("plain",)).get_content()  # type: ignore[union-attr]
     assert "https://x.com/i/web/status/1700000000000000001" in body
-    assert "bona fide belief" in body and settings.notifier_email in body
+    assert "bona fide belief" in body
+    assert settings.notifier_email in body
     assert (tmp_path / "accounts" / eml.name.replace(".eml", ".html")).is_file()

@@ -100,11 +100,14 @@ def test_receiver_failing_twice_then_succeeding(db: Database, receiver: Receiver
     assert deliver_due(db, settings, T0 + timedelta(seconds=89)).delivered == 0
     done = deliver_due(db, settings, T0 + timedelta(seconds=90))
     assert done.delivered == 1
-    assert len(receiver.calls) == 3 and all(c["ok"] for c in receiver.calls)
+    assert len(receiver.calls) == 3
+    assert all(c["ok"] for c in receiver.calls)
     assert len({c["event"] for c in receiver.calls}) == 1  # same event id: receivers dedupe
     body = receiver.calls[-1]["body"]
-    assert body["event"] == "installment" and body["installment"] == 1
-    assert body["entries"][0]["criterion"] == "C1" and "alice" not in json.dumps(body).lower()
+    assert body["event"] == "installment"
+    assert body["installment"] == 1
+    assert body["entries"][0]["criterion"] == "C1"
+    assert "alice" not in json.dumps(body).lower()
     with db.session() as session:
         d = session.scalars(sa.select(WebhookDelivery)).one()
         assert (d.status, d.attempts, d.last_status_code) == ("delivered", 3, 200)
