@@ -46,7 +46,9 @@ def test_world_scan_puts_supporters_above_ordinary_users(
     assert (listed.added, listed.placeholders) == (len(seeds), 0)
     steps: list[str] = []
     summary = run_scan(db, settings, progress=steps.append)
-    assert steps == ["behaviour", "coordination", "media", "network", "text", "score"]
+    assert steps == [
+        "behaviour", "context", "coordination", "media", "network", "resurgence", "text", "score"
+    ]  # fmt: skip
     assert summary.confirmed == len(seeds)
     assert summary.scored > 0
     assert summary.signals["network"] > 0
@@ -73,7 +75,7 @@ def test_world_scan_puts_supporters_above_ordinary_users(
     top = queue[0]
     print(f"queue head: {[(roles.get(q.id), q.score) for q in queue[:10]]}")
     assert top.signals
-    assert top.linked_to == []
+    assert all(link.confidence >= 0.5 for link in top.linked_to)
 
     # Whitelisting the top account caps its score and takes it out of the queue.
     with db.transaction() as s:

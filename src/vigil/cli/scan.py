@@ -22,11 +22,16 @@ def scan(
         list[str] | None,
         typer.Option("--signal", "-s", help="Only this signal (repeatable; default: all)."),
     ] = None,
+    full: Annotated[
+        bool,
+        typer.Option("--full", help="Recompute every signal for every account, changed or not."),
+    ] = False,
     fmt: Annotated[
         OutputFormat, typer.Option("--format", "-f", help="Output as a table or as JSON.")
     ] = OutputFormat.TABLE,
 ) -> None:
-    """Compute every signal (full scan), then score each account and fill the review queue."""
+    """Compute the signals where the store changed since the last scan (all with --full),
+    then score each account and fill the review queue."""
     settings = state(ctx).settings
     steps = len(signal or names()) + 1
     with current_store(ctx) as db, progress_bar() as progress:
@@ -37,16 +42,25 @@ def scan(
                 progress.advance(task)
             progress.update(task, description=name)
 
-        summary = run_scan(db, settings, signals=signal, progress=step)
+        summary = run_scan(db, settings, signals=signal, progress=step, full=full)
     if fmt is OutputFormat.JSON:
         print_json(summary.to_dict())
         return
     table = Table(title=f"scan ({summary.confirmed} confirmed accounts)")
     table.add_column("step")
+    table.add_column("mode")
     table.add_column("rows", justify="right")
     table.add_column("seconds", justify="right")
     for name, rows in summary.signals.items():
-        table.add_row(name, f"{rows:,}", f"{summary.seconds[name]:.2f}")
+        mode = summary.modes.get(name, "")
+        if name in summary.accounts:
+            mode += f" ({summary.accounts[name]:,} accounts)"
+        table.add_row(name, mode, f"{rows:,}", f"{summary.seconds[name]:.2f}")
     score_s = f"{summary.seconds['score']:.2f}"
-    table.add_row(f"score ({summary.model_version})", f"{summary.scored:,}", score_s)
+    table.add_row(
+        f"score ({summary.model_version})",
+        summary.modes.get("score", ""),
+        f"{summary.scored:,}",
+        score_s,
+    )
     out_console.print(table)
