@@ -131,3 +131,29 @@ def test_a_whitelisted_account_reenters_only_with_new_evidence_and_only_for_a_le
         assert reentry_allowed(s, plain, "viewer")
     assert _hidden(db, "lead") == set()
     assert _hidden(db, "analyst") == {reporter}
+
+
+def test_queue_rules_hide_what_each_reviewer_should_not_see(db: Database) -> None:
+    from vigil.review.queue_rules import hidden_accounts
+    from vigil.review.users import get_user
+
+    store = build(db, "listed", "pending", "escalated", "rejected", "white", "fresh")
+    ids = store.accounts
+    for who in ("ana", "bob"):
+        decide(db, "x:@listed", action="confirm", user=who, criterion="threat", settings=TWO)
+    decide(db, "x:@pending", action="confirm", user="ana", criterion="threat", settings=TWO)
+    decide(db, "x:@escalated", action="escalate", user="ana", note="unsure", settings=TWO)
+    decide(db, "x:@rejected", action="reject", user="ana", note="news", settings=TWO)
+    add_to_whitelist(db, "x:@white", type="parody", reason="satire", user="ana")
+    ana, bob = get_user(db, "ana").id, get_user(db, "bob").id
+
+    def hidden(role: str, user_id: int | None) -> set[str]:
+        with db.session() as s:
+            found = set(s.scalars(hidden_accounts(role, user_id)))
+        return {h for h, i in ids.items() if i in found}
+
+    base = {"listed", "rejected", "white"}
+    assert hidden("analyst", ana) == base | {"pending", "escalated"}
+    assert hidden("analyst", bob) == base | {"escalated"}
+    assert hidden("lead", None) == base
+    assert "fresh" not in hidden("viewer", None)
