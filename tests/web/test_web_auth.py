@@ -128,8 +128,12 @@ def test_open_redirect_after_login_is_refused(client: TestClient, world: World) 
     token = csrf_of(page.text)
     r = client.post(
         "/login",
-        data={"username": "ann", "password": PASSWORD, "csrf_token": token,
-              "next": "//evil.example/"},
+        data={
+            "username": "ann",
+            "password": PASSWORD,
+            "csrf_token": token,
+            "next": "//evil.example/",
+        },
         follow_redirects=False,
-    )  # fmt: skip
+    )
     assert r.headers["location"] == "/queue"

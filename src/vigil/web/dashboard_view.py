@@ -66,7 +66,10 @@ def decisions_per_day(session: Session, days: int = DAYS) -> list[DayCount]:
     )
     tally: dict[date, Counter[str]] = {}
     for when, action in session.execute(stmt):
-        kind = action if action in {"confirm", "reject"} else "other"
+        # An override lists on one confirmation, so it counts with the confirmations.
+        kind = {"confirm": "confirm", "override": "confirm", "reject": "reject"}.get(
+            action, "other"
+        )
         tally.setdefault(when.date(), Counter())[kind] += 1
     out = []
     for i in range(days):

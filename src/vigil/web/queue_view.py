@@ -10,15 +10,17 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from vigil.model import Account
+from vigil.model import Account, Case, Decision, Platform, User
 from vigil.scoring.queue import QueueItem, review_queue
 
 __all__ = [
     "BANDS",
     "MAX_SCAN",
     "SORTS",
+    "AwaitingRow",
     "QueueFilters",
     "QueuePage",
+    "awaiting_second",
     "queue_neighbours",
     "queue_page",
 ]
@@ -137,6 +139,54 @@ def queue_page(session: Session, filters: QueueFilters) -> QueuePage:
         scanned=len(items),
         truncated=needs_all and not exhausted,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class AwaitingRow:
+    id: int
+    platform: str
+    username: str
+    display_name: str | None
+    first_reviewer: str
+    mine: bool
+
+
+def awaiting_second(session: Session, user_id: int, limit: int = 50) -> list[AwaitingRow]:
+    """Accounts one reviewer confirmed that need another: `review_queue` leaves decided
+    accounts out, so the second reviewer finds them here."""
+    first = (
+        sa.select(Decision.account_id, sa.func.max(Decision.id).label("decision_id"))
+        .where(Decision.action == "confirm")
+        .group_by(Decision.account_id)
+        .subquery()
+    )
+    stmt = (
+        sa.select(Account, Platform.name, User.username, User.id)
+        .join(Case, Case.account_id == Account.id)
+        .join(Platform, Platform.id == Account.platform_id)
+        .join(first, first.c.account_id == Account.id)
+        .join(Decision, Decision.id == first.c.decision_id)
+        .join(User, User.id == Decision.user_id)
+        .where(Case.status == "pending_second")
+        .order_by(Case.opened_at, Account.id)
+        .limit(limit)
+    )
+    seen: set[int] = set()
+    out = []
+    for account, platform, username, uid in session.execute(stmt):
+        if account.id not in seen:
+            seen.add(account.id)
+            out.append(
+                AwaitingRow(
+                    account.id,
+                    str(platform),
+                    account.handle,
+                    account.display_name,
+                    str(username),
+                    uid == user_id,
+                )
+            )
+    return out
 
 
 def queue_neighbours(

@@ -12,7 +12,7 @@ from fastapi.responses import Response
 from vigil.model import Platform
 from vigil.signals import names as signal_names
 from vigil.web.deps import CurrentUser, DbSession, verify_csrf
-from vigil.web.queue_view import BANDS, SORTS, QueueFilters, queue_page
+from vigil.web.queue_view import BANDS, SORTS, QueueFilters, awaiting_second, queue_page
 from vigil.web.templating import render
 
 __all__ = ["router"]
@@ -43,13 +43,14 @@ def queue(
         page=page,
     )
     result = queue_page(session, filters)
-    context = {"page": result, "filters": result.filters}
+    context: dict[str, object] = {"page": result, "filters": result.filters}
     if (
         request.headers.get("hx-request") == "true"
         and request.headers.get("hx-target") == "queue-rows"
     ):
         return render(request, "_queue_rows.html", context)
     context.update(
+        awaiting=awaiting_second(session, user.id),
         platforms=list(session.scalars(sa.select(Platform.name).order_by(Platform.name))),
         # Names from the plugin registry: a DISTINCT over millions of signal rows is slow.
         signals=sorted(signal_names()),
