@@ -32,7 +32,7 @@ from vigil.store import Database
 
 T0 = datetime(2026, 3, 2, tzinfo=UTC)
 DAY = timedelta(days=1)
-WAVES = {9: 30.0, 10: 30.0, 24: 40.0}  # day offset -> hazard multiplier
+WAVES = {9: 30.0, 10: 30.0, 18: 60.0}  # day offset -> hazard multiplier
 QUIET_HAZARD = 0.012
 HORIZON = 200
 

@@ -1,7 +1,8 @@
 """Attribution: did the platform act because of the list? Listed accounts against controls.
 
 Controls are accounts scored but not listed, matched on score, followers, age and platform;
-each is followed from its match's listing time (and censored if it is listed itself). A Cox
+each is followed from its match's listing time until it is listed itself, if ever (then
+its later time counts among the listed: exposure changes, the account does not). A Cox
 model with one covariate (listed) gives the hazard ratio and its 95% interval: above 1 with
 an interval clear of 1 means listed accounts went faster than similar unlisted ones.
 """
@@ -35,7 +36,7 @@ def hazard_ratio(accounts: Sequence[AccountRow], course: Mapping[str, Course]) -
     """Cox hazard ratio of listed vs control accounts, with its 95% confidence interval."""
     listed = durations([a for a in accounts if a.cohort == LISTED], course, lambda a: a.listed_at)
     controls = durations(
-        [a for a in accounts if a.cohort == CONTROL],
+        [a for a in accounts if a.cohort == CONTROL or a.index_at is not None],
         course,
         lambda a: a.index_at,
         lambda a: a.left_at,

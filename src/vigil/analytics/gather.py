@@ -79,6 +79,12 @@ def gather_dataset(session: Session) -> Dataset:
         }
         if account_id in listed:
             e = listed[account_id]
+            m = controls.get(account_id)
+            if m is not None:
+                # A control until it was listed itself: both parts of its time count.
+                common.update(
+                    index_at=m.index_at, left_at=m.left_at, matched_to=f"a{m.matched_account_id}"
+                )
             rows.append(
                 AccountRow(
                     **common,
@@ -171,17 +177,13 @@ def _links(session: Session) -> list[tuple[int, int]]:
     link = getattr(detection, "AccountLink", None)
     if link is None:
         return []
-    pairs = [
-        ("account_id", "linked_account_id"),
-        ("source_account_id", "target_account_id"),
-        ("new_account_id", "old_account_id"),
-        ("account_id", "other_account_id"),
-    ]
-    for left, right in pairs:
-        a, b = getattr(link, left, None), getattr(link, right, None)
-        if a is not None and b is not None:
-            rows = session.execute(select(a, b)).all()
-            return [(int(x), int(y)) for x, y in rows if x is not None and y is not None]
+    new, prior = getattr(link, "new_account_id", None), getattr(link, "prior_account_id", None)
+    if new is not None and prior is not None:
+        query = select(new, prior)
+        status = getattr(link, "status", None)
+        if status is not None:
+            query = query.where(status == "confirmed")  # proposals are not yet links
+        return [(int(x), int(y)) for x, y in session.execute(query).all()]
     log.warning("AccountLink has no account pair columns this version knows; links ignored")
     return []
 
