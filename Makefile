@@ -42,6 +42,7 @@ format: $(STAMP)
 
 services:
 	@scripts/ensure-postgres
+	@scripts/ensure-chromium
 
 test: lint services
 	@$(BIN)/python -m pytest $(PYTEST_ARGS)
