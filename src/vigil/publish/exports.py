@@ -109,7 +109,7 @@ def hash_rows(session: Session) -> list[dict[str, Any]]:
     seen: set[str] = set()
     rows = []
     for pdq, quality, sha, media_id, criterion in session.execute(stmt):
-        if pdq in seen:
+        if pdq is None or pdq in seen:
             continue
         seen.add(pdq)
         rows.append(
