@@ -9,12 +9,14 @@ from pathlib import Path
 import pytest
 
 from tests.support.cli import CliResult, run_cli
-from tests.support.review_store import build
+from tests.support.review_store import build, cheap_argon2  # noqa: F401  (fixture)
 from vigil.config import Settings
 from vigil.review.appeals import file_appeal
 from vigil.review.tips import submit_tip
 from vigil.review.users import authenticate
 from vigil.store import Database
+
+pytestmark = pytest.mark.usefixtures("cheap_argon2")
 
 
 @pytest.fixture

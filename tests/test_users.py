@@ -7,6 +7,7 @@ import json
 import pytest
 import sqlalchemy as sa
 
+from tests.support.review_store import cheap_argon2  # noqa: F401  (fixture)
 from vigil.errors import ConflictError, InputError, NotFoundError, PermissionDeniedError
 from vigil.model import AuditEvent, User, UserRole
 from vigil.review.users import (
@@ -24,8 +25,10 @@ from vigil.review.users import (
 from vigil.store import Database
 
 PASSWORD = "correct horse battery"
+FAST = pytest.mark.usefixtures("cheap_argon2")
 
 
+@FAST
 def test_passwords_are_argon2_hashes_and_authenticate(db: Database) -> None:
     user_id = add_user(db, "ana", "analyst", PASSWORD, display_name="Ana")
     with db.session() as s:
@@ -49,6 +52,16 @@ def test_passwords_are_argon2_hashes_and_authenticate(db: Database) -> None:
     assert authenticate(db, "ana", "another long password") is not None
 
 
+def test_the_shipped_hash_cost() -> None:
+    # argon2id, 64 MiB, 3 passes: RFC 9106's second recommended (low-memory) choice.
+    from vigil.review.users import _hasher
+
+    hashed = _hasher.hash(PASSWORD)
+    assert hashed.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+    assert _hasher.verify(hashed, PASSWORD)
+
+
+@FAST
 def test_disabled_users_cannot_log_in_use_tokens_or_decide(db: Database) -> None:
     add_user(db, "bob", "lead", PASSWORD)
     token = create_api_token(db, "bob")
@@ -67,6 +80,7 @@ def test_disabled_users_cannot_log_in_use_tokens_or_decide(db: Database) -> None
         create_api_token(db, "bob")
 
 
+@FAST
 def test_a_new_token_replaces_the_old_one(db: Database) -> None:
     add_user(db, "cy", "analyst")
     first = create_api_token(db, "cy")
@@ -75,6 +89,7 @@ def test_a_new_token_replaces_the_old_one(db: Database) -> None:
     assert user_for_token(db, second) is not None
 
 
+@FAST
 def test_bad_input_and_duplicates_are_refused(db: Database) -> None:
     add_user(db, "ana", "analyst")
     with pytest.raises(ConflictError):
@@ -105,6 +120,7 @@ def test_roles_rank() -> None:
     ]
 
 
+@FAST
 def test_user_changes_are_audited_without_secrets(db: Database) -> None:
     add_user(db, "ana", "analyst", PASSWORD)
     create_api_token(db, "ana")

@@ -3,8 +3,12 @@ a signal and a media match, so decisions have evidence to cite."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+
+import pytest
+from argon2 import PasswordHasher
 
 from vigil.model import (
     Account,
@@ -17,6 +21,7 @@ from vigil.model import (
     PostMedia,
     Signal,
 )
+from vigil.review import users
 from vigil.review.users import add_user
 from vigil.store import Database
 
@@ -31,6 +36,17 @@ REVIEWERS = {
     "adm": "admin",
     "vic": "viewer",
 }
+
+
+@pytest.fixture
+def cheap_argon2() -> Iterator[None]:
+    """Argon2id with small costs, so tests that hash many passwords stay fast."""
+    patch = pytest.MonkeyPatch()
+    patch.setattr(users, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+    try:
+        yield
+    finally:
+        patch.undo()
 
 
 @dataclass
