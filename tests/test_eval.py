@@ -133,3 +133,51 @@ def test_eval_command(
         assert r.code == 65
     finally:
         env.undo()
+
+
+def test_time_to_queue_replays_the_world_in_steps(
+    db: Database, settings: Settings, tmp_path: Path
+) -> None:
+    from datetime import timedelta
+
+    from vigil.model import Signal
+    from vigil.scoring.evaluation import add_time_to_queue
+    from vigil.scoring.score import default_weights
+
+    with db.transaction() as s:
+        b = Builder(s)
+        b.accounts("early", "late", "quiet", "j")
+        # "late" posts ordinary things first; its markers come on day 2.
+        b.post("early", T0 + timedelta(hours=2), text="the dawla #amaq amaq news agency")
+        b.post("late", T0 + timedelta(hours=5), text="lunch with friends")
+        b.post("late", T0 + timedelta(hours=30), text="the dawla #amaq amaq news agency")
+        b.post("quiet", T0 + timedelta(hours=1), text="lunch with friends")
+        b.post("j", T0 + timedelta(hours=1), text="lunch with friends")
+        for name in ("early", "late", "quiet"):
+            s.add(Score(account_id=b.ids[name], value=0.9, model_version="v-test"))
+    accounts = {"early": "supporter", "late": "supporter", "quiet": "supporter", "j": "journalist"}
+    truth_doc = {
+        "start": T0.isoformat(),
+        "end": (T0 + timedelta(days=3)).isoformat(),
+        "seeds": [],
+        "accounts": [
+            {"id": f"a-{n}", "role": r, "lang": "en", "returned_from": None}
+            for n, r in accounts.items()
+        ],
+    }
+    path = tmp_path / "truth.json"
+    path.write_text(json.dumps(truth_doc), encoding="utf-8")
+    truth = load_truth(path)
+    with db.session() as s:
+        ev = evaluate(s, truth)
+        before = s.scalar(sa.select(sa.func.count()).select_from(Signal))
+    add_time_to_queue(db, settings, truth, ev, weights=default_weights(), step_hours=24)
+    ttq = ev.time_to_queue
+    assert ttq["steps"] == 3
+    # early: first post 02:00, queued at the 24 h step; late: first post 05:00, markers at
+    # 30 h, queued at the 48 h step; quiet never qualifies.
+    assert ttq["accounts"] == 2
+    assert ttq["never_queued"] == 1
+    assert ttq["median_hours"] == pytest.approx(((24 - 2) + (48 - 5)) / 2)
+    with db.session() as s:
+        assert s.scalar(sa.select(sa.func.count()).select_from(Signal)) == before

@@ -8,9 +8,16 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from vigil.cli._app import OutputFormat, app, current_store
+from vigil.cli._app import OutputFormat, app, current_store, state
 from vigil.cli._output import out_console, print_json
-from vigil.scoring.evaluation import OPERATING_THRESHOLD, Evaluation, evaluate, load_truth
+from vigil.scoring.evaluation import (
+    OPERATING_THRESHOLD,
+    Evaluation,
+    add_time_to_queue,
+    evaluate,
+    load_truth,
+)
+from vigil.scoring.score import current_weights
 
 __all__ = ["eval_"]
 
@@ -48,15 +55,39 @@ def eval_(
         float, typer.Option(min=0.0, max=1.0, help="Operating threshold on the score.")
     ] = OPERATING_THRESHOLD,
     platform: Annotated[str, typer.Option(help="Platform whose accounts are measured.")] = "x",
+    replay: Annotated[
+        bool,
+        typer.Option(help="Replay the scan over the world's time for the hours to the queue."),
+    ] = True,
+    step_hours: Annotated[
+        float, typer.Option(min=1.0, help="Replay step, in hours of the world's time.")
+    ] = 24.0,
     fmt: Annotated[
         OutputFormat, typer.Option("--format", "-f", help="Output as a table or as JSON.")
     ] = OutputFormat.TABLE,
 ) -> None:
     """Precision, recall, F1, PR-AUC, precision at recall 0.9, false-positive rate per
-    protected class, resurgence link precision/recall, against a simulated world's truth."""
+    protected class, resurgence link precision/recall, against a simulated world's truth.
+
+    Hours to the queue: the scan is replayed in steps over the world's time (posts after
+    each step unseen); a supporter enters at the first step where it has posted and scores
+    at or above the threshold; the median is over supporters in the queue at the end."""
     known = load_truth(truth)
-    with current_store(ctx) as db, db.session() as session:
-        result = evaluate(session, known, threshold=threshold, platform=platform)
+    settings = state(ctx).settings
+    with current_store(ctx) as db:
+        with db.session() as session:
+            result = evaluate(session, known, threshold=threshold, platform=platform)
+        if replay:
+            add_time_to_queue(
+                db,
+                settings,
+                known,
+                result,
+                weights=current_weights(settings),
+                threshold=threshold,
+                step_hours=step_hours,
+                platform=platform,
+            )
     if fmt is OutputFormat.JSON:
         print_json(result.to_dict())
         return

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import json
 import logging
-import statistics
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,14 +20,19 @@ import numpy as np
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from vigil.config import Settings
 from vigil.errors import InputError
 from vigil.model import Account, Platform, Post, Score
+from vigil.scoring.replay import queue_times
+from vigil.scoring.score import Weights
+from vigil.store import Database
 
 __all__ = [
     "OPERATING_THRESHOLD",
     "PROTECTED",
     "Evaluation",
     "Truth",
+    "add_time_to_queue",
     "classification_metrics",
     "evaluate",
     "load_truth",
@@ -226,6 +231,8 @@ class Evaluation:
     protected: dict[str, dict[str, Any]]
     links: dict[str, Any]
     time_to_queue: dict[str, Any] = field(default_factory=dict)
+    # The scores measured (platform account id -> score), to re-measure at other thresholds.
+    scores: dict[str, float] = field(default_factory=dict, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -270,9 +277,44 @@ def evaluate(
         detection=detection,
         protected=protected_fpr(truth, known, threshold),
         links=link_metrics(session, truth),
+        scores=known,
     )
 
 
-def median_hours(delays: Sequence[float]) -> float | None:
-    """The median of `delays` in hours, None when there are none."""
-    return round(statistics.median(delays), 2) if delays else None
+def add_time_to_queue(
+    db: Database,
+    settings: Settings,
+    truth: Truth,
+    ev: Evaluation,
+    *,
+    weights: Weights,
+    threshold: float = OPERATING_THRESHOLD,
+    step_hours: float = 24.0,
+    platform: str = "x",
+) -> None:
+    """Fill `ev.time_to_queue`: over the supporters in the queue at the end, the median hours
+    from their first post to the replayed step where they entered it (see `scoring.replay`)."""
+    queued = {a for a, s in ev.scores.items() if s >= threshold and truth.role[a] == "supporter"}
+    with db.session() as s:
+        stmt = (
+            sa.select(Account.id, Account.platform_account_id)
+            .join(Platform, Platform.id == Account.platform_id)
+            .where(Platform.name == platform)
+        )
+        ids = [int(i) for i, a in s.execute(stmt) if str(a) in queued]
+    try:
+        start = datetime.fromisoformat(str(truth.raw["start"]))
+        end = datetime.fromisoformat(str(truth.raw["end"]))
+    except (KeyError, ValueError) as exc:
+        raise InputError(f"truth file without start/end: {exc}") from exc
+    times = queue_times(
+        db,
+        settings,
+        ids,
+        start=start,
+        end=end,
+        weights=weights,
+        threshold=threshold,
+        step=timedelta(hours=step_hours),
+    )
+    ev.time_to_queue = times.to_dict()

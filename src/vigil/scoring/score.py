@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from vigil.config import Settings
 from vigil.errors import InputError
 from vigil.model import ListEntry, ListKind, ListStatus, Score, Signal
+from vigil.scoring.features import CLASSIFIER_FEATURE, COUNTER_FEATURE, derived_features
 from vigil.store import Database, upsert
 
 __all__ = [
@@ -32,6 +33,7 @@ __all__ = [
     "account_features",
     "current_weights",
     "default_weights",
+    "features_of",
     "fit_weights",
     "save_weights",
     "score_accounts",
@@ -39,12 +41,6 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-# The text signal keeps counter-evidence (opponents' names, news framing, counter-speech)
-# in its evidence; scoring turns it into a feature of its own with a negative weight.
-COUNTER_FEATURE = "text_counter"
-# The trained classifier's mean probability, kept apart from the lexicon value so that
-# `vigil train` can weigh the two separately.
-CLASSIFIER_FEATURE = "text_classifier"
 WEIGHTS_PREFIX = "weights-"
 TOP_EVIDENCE = 10
 
@@ -127,17 +123,28 @@ class _Evidence:
     media: list[int] = field(default_factory=list)
 
 
-def _counter_share(evidence: Mapping[str, Any]) -> float | None:
-    counter = evidence.get("counter")
-    scanned = evidence.get("posts_scanned")
-    if not isinstance(counter, dict) or not isinstance(scanned, int) or scanned <= 0:
-        return None
-    posts = counter.get("posts") or []
-    return min(1.0, len(posts) / scanned) if posts else None
-
-
 def _ids(value: Any) -> list[int]:
     return [int(v) for v in value if isinstance(v, int)] if isinstance(value, list) else []
+
+
+def _add(ev: _Evidence, name: str, value: float, explanation: str, evidence: Any) -> None:
+    ev.features[name] = float(value)
+    ev.explanations[name] = explanation
+    evidence = evidence or {}
+    ev.posts.extend(_ids(evidence.get("posts")))
+    ev.media.extend(_ids(evidence.get("media")))
+    for feature, (fvalue, text) in derived_features(name, evidence).items():
+        ev.features[feature] = fvalue
+        ev.explanations[feature] = text
+
+
+def features_of(rows: Iterable[tuple[int, str, float, str, Any]]) -> dict[int, _Evidence]:
+    """Features from (account id, signal name, value, explanation, evidence) rows; a later
+    row of the same signal overwrites an earlier one."""
+    out: dict[int, _Evidence] = {}
+    for account_id, name, value, explanation, evidence in rows:
+        _add(out.setdefault(int(account_id), _Evidence()), name, value, explanation, evidence)
+    return out
 
 
 def account_features(session: Session) -> dict[int, _Evidence]:
@@ -145,29 +152,8 @@ def account_features(session: Session) -> dict[int, _Evidence]:
     stmt = sa.select(
         Signal.account_id, Signal.name, Signal.value, Signal.explanation, Signal.evidence
     ).order_by(Signal.account_id, Signal.computed_at, Signal.id)
-    out: dict[int, _Evidence] = {}
-    for account_id, name, value, explanation, evidence in session.execute(stmt):
-        ev = out.setdefault(int(account_id), _Evidence())
-        # Ordered by time, so a later row of the same signal overwrites an earlier one.
-        ev.features[name] = float(value)
-        ev.explanations[name] = explanation
-        evidence = evidence or {}
-        ev.posts.extend(_ids(evidence.get("posts")))
-        ev.media.extend(_ids(evidence.get("media")))
-        if name == "text":
-            clf = evidence.get("classifier")
-            if isinstance(clf, dict) and isinstance(clf.get("mean"), int | float):
-                ev.features[CLASSIFIER_FEATURE] = float(clf["mean"])
-                ev.explanations[CLASSIFIER_FEATURE] = (
-                    f"text classifier {clf.get('version', '?')}: mean probability {clf['mean']:.2f}"
-                )
-            share = _counter_share(evidence)
-            if share is not None:
-                ev.features[COUNTER_FEATURE] = share
-                ev.explanations[COUNTER_FEATURE] = (
-                    f"{share:.0%} of posts hold counter-evidence (see the text signal)"
-                )
-    return out
+    # Ordered by time, so a later row of the same signal overwrites an earlier one.
+    return features_of(session.execute(stmt))
 
 
 def _whitelisted(session: Session) -> set[int]:

@@ -99,6 +99,9 @@ def _load(ctx: ScanContext) -> tuple[I64, F64, npt.NDArray[np.bool_], dict[int, 
         Post.created_at.is_not(None)
     )
     accounts = sa.select(Account.id, Account.created_at).where(Account.created_at.is_not(None))
+    as_of = ctx.options.get("as_of")
+    if as_of is not None:  # a replay of an earlier day (vigil eval): later posts unseen
+        posts = posts.where(Post.created_at <= as_of)
     # A short list filters in SQL; a long one would make a huge IN list, so filter after.
     if ctx.accounts is not None and len(ctx.accounts) <= IN_LIST_MAX:
         posts = posts.where(Post.account_id.in_(ctx.accounts))

@@ -114,6 +114,9 @@ def _load(ctx: ScanContext) -> tuple[I64, F64, I64, list[str], int]:
         .join(Post, Post.id == PostReference.post_id)
         .where(PostReference.kind == "retweeted", Post.created_at.is_not(None))
     )
+    as_of = ctx.options.get("as_of")
+    if as_of is not None:  # a replay of an earlier day (vigil eval): later posts unseen
+        rts = rts.where(Post.created_at <= as_of)
     for part in ctx.session.execute(rts.execution_options(yield_per=PARTITION)).partitions():
         for account_id, created_at, platform_id, target in part:
             keys.append(f"rt\x1f{platform_id}\x1f{target}")
@@ -123,6 +126,8 @@ def _load(ctx: ScanContext) -> tuple[I64, F64, I64, list[str], int]:
     links = sa.select(Post.account_id, Post.created_at, Post.text).where(
         Post.kind != "retweet", Post.created_at.is_not(None), Post.text.like("%http%")
     )
+    if as_of is not None:
+        links = links.where(Post.created_at <= as_of)
     for chunk in ctx.session.execute(links.execution_options(yield_per=PARTITION)).partitions():
         for account_id, created_at, text in chunk:
             for url in {normalise_url(u) for u in _URL.findall(text or "")}:

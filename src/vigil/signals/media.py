@@ -224,6 +224,9 @@ class MediaSignal(SignalPlugin):
                 .join(PostMedia, PostMedia.post_id == Post.id)
                 .where(PostMedia.media_id.in_(chunk))
             )
+            as_of = ctx.options.get("as_of")
+            if as_of is not None:  # a replay of an earlier day (vigil eval): later posts unseen
+                stmt = stmt.where(Post.created_at <= as_of)
             for account_id, post_id, media_id in session.execute(stmt).all():
                 posts[int(account_id)][int(media_id)].add(int(post_id))
         scope = None if ctx.accounts is None else set(ctx.accounts)

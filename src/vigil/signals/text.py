@@ -126,6 +126,9 @@ def account_result(account_id: int, tally: _Tally, model: TextModel | None = Non
 def _posts(ctx: ScanContext) -> Iterator[tuple[int, int, str]]:
     """(account id, post id, text), grouped by account."""
     base = sa.select(Post.account_id, Post.id, Post.text).where(Post.text.is_not(None))
+    as_of = ctx.options.get("as_of")
+    if as_of is not None:  # a replay of an earlier day (vigil eval): later posts unseen
+        base = base.where(Post.created_at <= as_of)
     if ctx.accounts is None:
         query = base.order_by(Post.account_id, Post.id).execution_options(yield_per=_CHUNK)
         for account_id, post_id, text in ctx.session.execute(query):
@@ -141,7 +144,7 @@ def _posts(ctx: ScanContext) -> Iterator[tuple[int, int, str]]:
 
 class TextSignal(SignalPlugin):
     name = "text"
-    version = "1"
+    version = "2"  # 2: the value is the lexicon's alone, the classifier rides in evidence
     description = (
         "Lexicon terms (outlets, self-designations, hashtags, file hosts) in an account's "
         "posts after normalisation, with opponents' names and news framing as counter-evidence; "
