@@ -178,6 +178,8 @@ def _resurgent_world(root: Path) -> Path:
     return _WORLD["w"]
 
 
+# A measurement on a generated world: SQLite only (the store paths are tested on both).
+@pytest.mark.parametrize("dialect", ["sqlite"])
 def test_link_precision_and_recall_on_a_generated_world(
     db: Database, settings: Settings, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
