@@ -83,8 +83,45 @@ def test_metrics_over_seen_accounts_without_seeds(db: Database, tmp_path: Path) 
     assert fpr["ordinary_ar"] == {"accounts": 2, "flagged": 1, "fpr": 0.5}
     assert fpr["researcher"]["fpr"] == 0.0
     assert fpr["news_outlet"]["fpr"] is None
-    has_links = hasattr(detection_models, "AccountLink")
-    assert ev.links["available"] is has_links
+    assert ev.links["available"] is hasattr(detection_models, "AccountLink")
+
+
+@pytest.mark.skipif(
+    not hasattr(detection_models, "AccountLink"), reason="resurgence links not built yet"
+)
+def test_resurgence_link_precision_and_recall(db: Database, tmp_path: Path) -> None:
+    path = _world(db, tmp_path)
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    returns = {"a-s2": "a-s1", "a-s3": "a-seed"}  # s2 returns as s1's new account, s3 as seed's
+    for a in doc["accounts"]:
+        a["returned_from"] = returns.get(a["id"])
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    link = detection_models.AccountLink
+    with db.transaction() as s:
+        ids = dict(s.execute(sa.select(Account.platform_account_id, Account.id)).all())
+
+        def add(new: str, prior: str, status: str = "proposed") -> None:
+            s.add(
+                link(
+                    new_account_id=ids[new],
+                    prior_account_id=ids[prior],
+                    confidence=0.9,
+                    method="test",
+                    version="1",
+                    status=status,
+                )
+            )
+
+        add("a-s2", "a-s1")  # right
+        add("a-j1", "a-s1")  # wrong
+        add("a-o1", "a-s4", status="rejected")  # rejected by a reviewer: not counted
+    with db.session() as s:
+        links = evaluate(s, load_truth(path)).links
+    assert links["proposed"] == 2
+    assert links["expected"] == 2
+    assert links["correct"] == 1
+    assert links["precision"] == 0.5
+    assert links["recall"] == 0.5
 
 
 def test_pr_auc_and_ties() -> None:

@@ -200,6 +200,9 @@ def link_metrics(session: Session, truth: Truth, min_confidence: float = 0.0) ->
     )
     if conf_col is not None and min_confidence > 0:
         stmt = stmt.where(conf_col >= min_confidence)
+    status_col = getattr(link_cls, "status", None)
+    if status_col is not None:  # a link reviewers rejected is no longer proposed
+        stmt = stmt.where(status_col != "rejected")
     proposed = {(str(a), str(b)) for a, b in session.execute(stmt)}
     stored = set(_all_ids(session))
     expected = {(n, p) for n, p in truth.returns.items() if n in stored and p in stored}
