@@ -230,3 +230,45 @@ def test_every_decision_is_audited(db: Database) -> None:
     assert first["note"] == "first"
     assert first["policy_version"] == load_policy().version
     assert first["listed"] is False
+
+
+def test_hostile_input_is_refused_before_the_database(db: Database) -> None:
+    """NUL bytes and ids beyond 64 bits must not reach PostgreSQL as errors."""
+    from vigil.review.appeals import appeal_status, file_appeal
+    from vigil.review.tips import submit_tip
+    from vigil.review.users import authenticate, get_user
+
+    build(db)
+    huge = "9" * 30
+    with pytest.raises(NotFoundError):
+        _confirm(db, "ana", ref=huge)
+    with pytest.raises(NotFoundError):
+        _confirm(db, "ana", ref=2**70)
+    with pytest.raises(InputError):
+        _confirm(db, "ana", ref="x:@a\x00b")
+    with pytest.raises(InputError):
+        _confirm(db, "ana", evidence=[f"post:{huge}"])
+    with pytest.raises(InputError):
+        _confirm(db, "ana", evidence=[f"match:{huge}"])
+    with pytest.raises(InputError):
+        _confirm(db, "ana", evidence=["signal:me\x00dia"])
+    with pytest.raises(InputError):
+        _confirm(db, "ana", note="a\x00b")
+    with pytest.raises(NotFoundError):
+        _confirm(db, "an\x00a")
+    assert authenticate(db, "an\x00a", "whatever password") is None
+    with pytest.raises(NotFoundError):
+        get_user(db, "x" * 500)
+    with pytest.raises(InputError):
+        submit_tip(db, platform="x", account="@a\x00", reason="r")
+    with pytest.raises(InputError):
+        submit_tip(db, platform="x", account="@" + "a" * 300, reason="r")
+    with pytest.raises(InputError):
+        submit_tip(db, platform="x\x00", account="@a", reason="r")
+    with pytest.raises(InputError):
+        file_appeal(db, "x:@target", text="\x00")
+    with pytest.raises(InputError):
+        appeal_status(db, "APL-\x00")
+    # Tabs, newlines and right-to-left text are ordinary content.
+    out = _confirm(db, "ana", note="line one\n\tline two \u202e\u0627\u0644")
+    assert out.needs_second

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from vigil.errors import InputError, NotFoundError
 from vigil.model import Account, AccountHandle, Platform
+from vigil.review.fields import clean_line, store_id
 
 __all__ = ["account_label", "resolve_account"]
 
@@ -36,16 +37,15 @@ def _by_handle(session: Session, platform_id: int, handle: str) -> Account | Non
 
 def resolve_account(session: Session, ref: str | int) -> Account:
     """The account named by `ref`; NotFoundError if there is none, InputError if malformed."""
-    if isinstance(ref, int):
-        found = session.get(Account, ref)
+    text = str(ref) if isinstance(ref, int) else clean_line(ref, field="account", max_len=400)
+    if text.isascii() and text.isdigit():
+        number = store_id(text)
+        found = session.get(Account, number) if number is not None else None
         if found is None:
-            raise NotFoundError(f"no account with store id {ref}")
+            raise NotFoundError(f"no account with store id {text[:20]}")
         return found
-    text = ref.strip()
-    if text.isdigit():
-        return resolve_account(session, int(text))
     platform_name, sep, key = text.rpartition(":")
-    if not sep or not platform_name or not key or len(text) > 400:
+    if not sep or not platform_name or not key:
         raise InputError(
             f"account {text[:60]!r}: use PLATFORM:ID, PLATFORM:@handle or a store id",
             field="account",

@@ -27,6 +27,7 @@ from vigil.review.cases import (
     open_case,
     retract_entry,
 )
+from vigil.review.fields import clean_line, clean_text
 from vigil.review.users import acting_user, can_override
 from vigil.store import Database, record
 
@@ -54,7 +55,7 @@ def new_reference(prefix: str) -> str:
 
 
 def _clean_reference(reference: str) -> str:
-    return reference.strip().upper()
+    return clean_line(reference, field="reference", max_len=40).upper()
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,14 +100,10 @@ def file_appeal(
     db: Database, account_ref: str | int, *, text: str, contact: str | None = None
 ) -> str:
     """File an appeal about a listed account; returns its reference (no login needed)."""
-    body = (text or "").strip()
-    if not body:
+    body = clean_text(text, field="text", max_len=MAX_TEXT)
+    if body is None:
         raise InputError("an appeal needs a text saying why", field="text")
-    if len(body) > MAX_TEXT:
-        raise InputError(f"an appeal is at most {MAX_TEXT} characters", field="text")
-    reach = (contact or "").strip() or None
-    if reach is not None and len(reach) > MAX_CONTACT:
-        raise InputError(f"a contact is at most {MAX_CONTACT} characters", field="contact")
+    reach = clean_text(contact, field="contact", max_len=MAX_CONTACT)
     with db.transaction() as session:
         account = resolve_account(session, account_ref)
         entry = active_entry(session, account.id, ListKind.BLACK)

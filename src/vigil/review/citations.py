@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from vigil.errors import InputError
 from vigil.model import MediaMatch, Post, PostMedia, Signal
+from vigil.review.fields import clean_line, store_id
 
 __all__ = ["EvidenceInput", "check_evidence", "default_evidence", "is_empty", "parse_items"]
 
@@ -45,26 +46,23 @@ def parse_items(items: Iterable[str]) -> dict[str, list[Any]]:
 def _ints(values: Iterable[Any], what: str) -> list[int]:
     out = []
     for v in values:
-        try:
-            out.append(int(v))
-        except (TypeError, ValueError):
-            raise InputError(
-                f"{what} {str(v)[:40]!r} is not a store id", field="evidence"
-            ) from None
+        number = store_id(v)
+        if number is None:
+            raise InputError(f"{what} {str(v)[:40]!r} is not a store id", field="evidence")
+        out.append(number)
     return out
 
 
 def _posts(session: Session, account_id: int, values: list[Any]) -> list[int]:
     found: list[int] = []
     for value in values:
-        text = str(value)
-        post_id = (
-            session.scalar(
-                sa.select(Post.id).where(Post.account_id == account_id, Post.id == int(text))
+        text = clean_line(str(value), field="evidence", max_len=200)
+        number = store_id(text)
+        post_id = None
+        if number is not None:
+            post_id = session.scalar(
+                sa.select(Post.id).where(Post.account_id == account_id, Post.id == number)
             )
-            if text.isdigit()
-            else None
-        )
         if post_id is None:
             # A reviewer may paste the platform's own post id instead of the store's.
             post_id = session.scalar(
@@ -99,7 +97,7 @@ def _matches(session: Session, account_id: int, values: list[Any]) -> list[int]:
 
 
 def _signals(session: Session, account_id: int, values: list[Any]) -> list[str]:
-    wanted = {str(v) for v in values}
+    wanted = {clean_line(str(v), field="evidence", max_len=64) for v in values}
     if not wanted:
         return []
     known = set(

@@ -19,6 +19,7 @@ from vigil.model import Case, CaseStatus, Decision, DecisionAction, User, Whitel
 from vigil.review.accounts import resolve_account
 from vigil.review.cases import lock_account, open_case
 from vigil.review.citations import EvidenceInput, check_evidence, default_evidence, is_empty
+from vigil.review.fields import clean_text
 from vigil.review.policy import load_policy
 from vigil.review.rules import DecisionOutcome, apply_confirm, apply_other
 from vigil.review.users import acting_user, can_decide, can_override
@@ -70,10 +71,7 @@ class DecisionView:
 
 
 def _note(note: str | None) -> str | None:
-    text = (note or "").strip()
-    if len(text) > _MAX_NOTE:
-        raise InputError(f"a note is at most {_MAX_NOTE} characters", field="note")
-    return text or None
+    return clean_text(note, field="note", max_len=_MAX_NOTE)
 
 
 def decide(

@@ -19,6 +19,7 @@ from vigil.errors import InputError, PermissionDeniedError
 from vigil.model import utcnow
 from vigil.review.accounts import account_label, resolve_account
 from vigil.review.cases import lock_account, open_case
+from vigil.review.fields import clean_text
 from vigil.review.users import acting_user, can_decide
 from vigil.store import Database, record
 
@@ -76,8 +77,8 @@ def mark_threat(
     Analysts and above may mark; the note says what the threat is (kept in the audit log,
     not sent). Alerts go to `settings.alert_webhook` (VIGIL_ALERT_WEBHOOK) when set.
     """
-    text = (note or "").strip()
-    if not text:
+    text = clean_text(note, field="note", max_len=10_000)
+    if text is None:
         raise InputError("marking a threat to life needs a note", field="note")
     webhook = (settings or Settings.from_env()).alert_webhook
     with db.transaction() as session:

@@ -27,6 +27,7 @@ from vigil.model.enums import CaseSource, TipStatus
 from vigil.model.review import Tip
 from vigil.review.appeals import new_reference
 from vigil.review.cases import current_case, open_case
+from vigil.review.fields import clean_line, clean_text
 from vigil.store import Database, record
 
 __all__ = [
@@ -44,7 +45,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 MAX_REASON = 5000
-MAX_ACCOUNT = 300
+MAX_ACCOUNT = 190  # fits the 200-character handle and id columns, with an "@"
 CHALLENGE_TTL = 600  # seconds a challenge stays valid
 TIP_PRIORITY = 1  # above a plain scan, below a threat to life
 
@@ -194,18 +195,19 @@ def _find_or_placeholder(session: Session, platform_id: int, account: str) -> Ac
 
 def submit_tip(db: Database, *, platform: str, account: str, reason: str) -> str:
     """Record a tip and put the account in the review queue (source ``tip``); a reference."""
-    key = (account or "").strip()
-    why = (reason or "").strip()
-    if not key or len(key) > MAX_ACCOUNT or any(c.isspace() for c in key):
+    key = clean_line(account, field="account", max_len=MAX_ACCOUNT)
+    why = (clean_text(reason, field="reason", max_len=MAX_REASON) or "").strip()
+    name = clean_line(platform, field="platform", max_len=100)
+    if any(c.isspace() for c in key) or key == "@":
         raise InputError("give the account as @handle or its platform id", field="account")
     if not why:
         raise InputError("a tip needs a reason", field="reason")
     if len(why) > MAX_REASON:
         raise InputError(f"a reason is at most {MAX_REASON} characters", field="reason")
     with db.transaction() as session:
-        platform_id = session.scalar(sa.select(Platform.id).where(Platform.name == platform))
+        platform_id = session.scalar(sa.select(Platform.id).where(Platform.name == name))
         if platform_id is None:
-            raise NotFoundError(f"Vigil does not cover a platform named {platform[:40]!r}")
+            raise NotFoundError(f"Vigil does not cover a platform named {name[:40]!r}")
         target = _find_or_placeholder(session, int(platform_id), key)
         existing = current_case(session, target.id)
         case = open_case(session, target.id, source=CaseSource.TIP, priority=TIP_PRIORITY)
@@ -216,7 +218,7 @@ def submit_tip(db: Database, *, platform: str, account: str, reason: str) -> str
         session.add(
             Tip(
                 reference=reference,
-                platform=platform,
+                platform=name,
                 account_ref=key,
                 account_id=target.id,
                 reason=why,

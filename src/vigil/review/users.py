@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from vigil.errors import ConflictError, InputError, NotFoundError, PermissionDeniedError
 from vigil.model import User, UserRole, utcnow
+from vigil.review.fields import clean_text
 from vigil.store import Database, record
 
 __all__ = [
@@ -107,8 +108,15 @@ def _check_username(username: str) -> str:
     return name
 
 
+def _plausible(username: str) -> bool:
+    # Checked before any query: PostgreSQL refuses NUL in text, and longer names never exist.
+    return 0 < len(username) <= 100 and "\x00" not in username
+
+
 def _find(session: Session, username: str) -> User:
-    user = session.scalars(sa.select(User).where(User.username == username)).first()
+    user = None
+    if _plausible(username):
+        user = session.scalars(sa.select(User).where(User.username == username)).first()
     if user is None:
         raise NotFoundError(f"no user {username!r}")
     return user
@@ -134,6 +142,7 @@ def add_user(
     """Create a user (without a password they can only use an API token); returns its id."""
     name = _check_username(username)
     checked = _role(role)
+    shown = clean_text(display_name, field="display_name", max_len=200)
     if password is not None:
         _check_password(password)
     with db.transaction() as session:
@@ -141,7 +150,7 @@ def add_user(
             raise ConflictError(f"user {name!r} already exists")
         user = User(
             username=name,
-            display_name=display_name,
+            display_name=shown,
             role=checked.value,
             password_hash=_hasher.hash(password) if password is not None else None,
             active=True,
@@ -191,7 +200,9 @@ def set_password(db: Database, username: str, password: str, *, actor: str = "cl
 def authenticate(db: Database, username: str, password: str) -> UserView | None:
     """The user if the password matches and the user is active, else None."""
     with db.transaction() as session:
-        user = session.scalars(sa.select(User).where(User.username == username)).first()
+        user = None
+        if _plausible(username):
+            user = session.scalars(sa.select(User).where(User.username == username)).first()
         stored = user.password_hash if user is not None and user.active else None
         try:
             _hasher.verify(stored or _DUMMY_HASH, password)

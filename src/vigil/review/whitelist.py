@@ -36,6 +36,7 @@ from vigil.model import (
 from vigil.review.accounts import resolve_account
 from vigil.review.cases import active_entry, retract_entry
 from vigil.review.decisions import DecisionOutcome, decide
+from vigil.review.fields import clean_text
 from vigil.review.users import acting_user, can_override, role_at_least
 from vigil.store import Database
 
@@ -144,8 +145,8 @@ def list_whitelist(db: Database, *, include_removed: bool = False) -> list[White
 
 def remove_from_whitelist(db: Database, account_ref: str | int, *, reason: str, user: str) -> None:
     """Take an account off the whitelist (a lead's call); the entry is kept as removed."""
-    text = (reason or "").strip()
-    if not text:
+    text = clean_text(reason, field="reason", max_len=10_000)
+    if text is None:
         raise InputError("removing from the whitelist needs a reason", field="reason")
     with db.transaction() as session:
         actor = acting_user(session, user)
