@@ -89,6 +89,7 @@ class Profile:
     avatar_pdq: str | None = None
     created: float = math.nan
     last_active: float = math.nan
+    suspended_seen: float = math.nan  # first observation of the current suspension
     followees: I64 = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     keys: dict[str, str] = field(default_factory=dict)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
@@ -32,17 +32,8 @@ from vigil.model.detection import AccountLink, LinkStatus
 from vigil.platforms.x_files import snowflake_time
 from vigil.signals.base import ScanContext, SignalPlugin, SignalResult
 from vigil.signals.graph_load import epoch_s, stream_pairs
-from vigil.signals.lookalike import (
-    Profile,
-    block_keys,
-    common_keys,
-    compare,
-    confidence,
-    followee_csr,
-    grouped,
-    minhash,
-    round_features,
-)
+from vigil.signals.lookalike import Profile, followee_csr, round_features
+from vigil.signals.resurgence_match import MIN_CONFIDENCE, find_links, oldest_bound
 from vigil.store import append
 
 __all__ = [
@@ -51,18 +42,14 @@ __all__ = [
     "ResurgenceSignal",
     "find_links",
     "load_profiles",
-    "pair_features",
 ]
 
 log = logging.getLogger(__name__)
 
 METHOD = "resurgence"
 VERSION = "1"
-MIN_CONFIDENCE = 0.5  # links below this are not proposed
-MAX_GAP_DAYS = 30.0  # a return later than this after the last sign of life is not looked for
-RECENT_DAYS = 3.0
-MAX_BLOCK = 100  # a blocking key shared by more suspended accounts is too common to use
-MAX_LINKS = 3  # per new account, strongest first
+_CHUNK = 5000
+_FEW = 200_000  # up to this many accounts, their follows are fetched by id
 STRONG_SCORE = 0.5  # a prior scored at least this counts as strongly suspected
 WEAK_PRIOR = 0.6  # share of the value kept when the prior was neither confirmed nor strong
 _DEFAULT_AVATAR = "default_profile"
@@ -84,43 +71,77 @@ def _suspended(session: Session) -> dict[int, float]:
     return {a: t for a, (s, t) in latest.items() if s == AccountStatus.SUSPENDED}
 
 
-def load_profiles(session: Session, ids: Sequence[int] | None) -> dict[int, Profile]:
-    """Profiles of the accounts `ids` (all when None), with followees and avatar hashes."""
+def load_profiles(
+    session: Session, ids: Iterable[int] | None = None, *, created_after: float | None = None
+) -> dict[int, Profile]:
+    """Profiles with followees and avatar hashes: of the accounts `ids`, or of those created
+    after `created_after` (epoch seconds), or of every account when both are None."""
     cols = (
         Account.id, Account.platform_id, Account.handle, Account.display_name, Account.bio,
         Account.avatar_url, Account.created_at, Account.profile_seen_at,
         Account.platform_account_id, Platform.kind,
     )  # fmt: skip
-    stmt = sa.select(*cols).join(Platform, Platform.id == Account.platform_id)
-    wanted = None if ids is None else set(ids)
+    base = sa.select(*cols).join(Platform, Platform.id == Account.platform_id)
+    if ids is not None:
+        wanted = sorted(set(ids))
+        stmts = [
+            base.where(Account.id.in_(wanted[i : i + _CHUNK]))
+            for i in range(0, len(wanted), _CHUNK)
+        ]
+    elif created_after is not None:
+        after = datetime.fromtimestamp(created_after, UTC)
+        stmts = [base.where(sa.or_(Account.created_at.is_(None), Account.created_at > after))]
+    else:
+        stmts = [base]
     out: dict[int, Profile] = {}
-    for i, pid, handle, name, bio, avatar, created, seen, key, kind in session.execute(stmt):
-        if wanted is not None and i not in wanted:
-            continue
-        if created is None and kind == "x":
-            # X ids are snowflakes: an account known only by id still tells when it was made.
-            created = snowflake_time(key)
-        out[int(i)] = Profile(
-            id=int(i),
-            platform_id=int(pid),
-            handle=handle or "",
-            name=name or "",
-            bio=bio or "",
-            avatar="" if not avatar or _DEFAULT_AVATAR in avatar else avatar,
-            created=epoch_s(created),
-            last_active=epoch_s(seen),
-        )
+    for stmt in stmts:
+        for i, pid, handle, name, bio, avatar, created, seen, key, kind in session.execute(stmt):
+            if created is None and kind == "x":
+                # X ids are snowflakes: an account known only by id still tells its age.
+                created = snowflake_time(key)
+            profile = Profile(
+                id=int(i),
+                platform_id=int(pid),
+                handle=handle or "",
+                name=name or "",
+                bio=bio or "",
+                avatar="" if not avatar or _DEFAULT_AVATAR in avatar else avatar,
+                created=epoch_s(created),
+                last_active=epoch_s(seen),
+            )
+            if ids is None and created_after is not None and not profile.created > created_after:
+                continue
+            out[profile.id] = profile
+    _add_avatars(session, out)
+    _add_followees(session, out)
+    return out
+
+
+def _add_avatars(session: Session, out: dict[int, Profile]) -> None:
     pdq = sa.select(Account.id, Media.pdq).join(Media, Media.url == Account.avatar_url)
     for i, code in session.execute(pdq.where(Media.pdq.is_not(None))):
         if i in out:
             out[int(i)].avatar_pdq = str(code)
-    pairs = stream_pairs(session, sa.select(Follow.source_id, Follow.target_id))
+
+
+def _add_followees(session: Session, out: dict[int, Profile]) -> None:
+    ids = sorted(out)
+    if len(ids) <= _FEW:
+        stmts = [
+            sa.select(Follow.source_id, Follow.target_id).where(
+                Follow.source_id.in_(ids[i : i + _CHUNK])
+            )
+            for i in range(0, len(ids), _CHUNK)
+        ]
+        chunks = [stream_pairs(session, stmt) for stmt in stmts]
+        pairs = np.concatenate(chunks) if chunks else np.zeros((0, 2), dtype=np.int64)
+    else:
+        pairs = stream_pairs(session, sa.select(Follow.source_id, Follow.target_id))
+        pairs = pairs[np.isin(pairs[:, 0], np.asarray(ids, dtype=np.int64))]
     if len(pairs):
         owners, offsets, targets = followee_csr(pairs[:, 0], pairs[:, 1])
         for k, owner in enumerate(owners.tolist()):
-            if owner in out:
-                out[owner].followees = targets[offsets[k] : offsets[k + 1]]
-    return out
+            out[owner].followees = targets[offsets[k] : offsets[k + 1]]
 
 
 def _last_posts(session: Session, ids: Iterable[int]) -> dict[int, float]:
@@ -136,65 +157,6 @@ def _last_posts(session: Session, ids: Iterable[int]) -> dict[int, float]:
             if last is not None:
                 out[int(account_id)] = epoch_s(last) if isinstance(last, datetime) else math.nan
     return out
-
-
-def find_links(
-    profiles: dict[int, Profile], priors: Iterable[int], candidates: Iterable[int]
-) -> dict[int, list[tuple[int, float, dict[str, float]]]]:
-    """New account -> [(prior, confidence, features)] at or above MIN_CONFIDENCE, best first."""
-    prior_ids = [p for p in priors if p in profiles]
-    if not prior_ids:
-        return {}
-    for profile in profiles.values():
-        profile.prepare()
-    common = common_keys(profiles.values())
-    subjects = sorted({*prior_ids, *(c for c in candidates if c in profiles)})
-    sigs = minhash([profiles[i].followees for i in subjects])
-    sig_of = dict(zip(subjects, sigs, strict=True))
-    index = grouped((key, p) for p in prior_ids for key in block_keys(profiles[p], sig_of[p]))
-    index = {k: v for k, v in index.items() if len(v) <= MAX_BLOCK}
-    # Nothing older than every prior's last sign of life can be a return (NaN: unknown).
-    bounds = [t for p in prior_ids for t in (profiles[p].last_active, profiles[p].created)]
-    earliest = min((t for t in bounds if not math.isnan(t)), default=-math.inf)
-    out: dict[int, list[tuple[int, float, dict[str, float]]]] = {}
-    for n in subjects:
-        new = profiles[n]
-        if not new.created > earliest:
-            continue
-        found: set[int] = set()
-        for key in block_keys(new, sig_of[n]):
-            found.update(index.get(key, ()))
-        links: list[tuple[int, float, dict[str, float]]] = []
-        for p in found - {n}:
-            features = pair_features(new, profiles[p], common)
-            conf = confidence(features) if features is not None else 0.0
-            if features is not None and conf >= MIN_CONFIDENCE:
-                links.append((p, conf, features))
-        if links:
-            out[n] = sorted(links, key=lambda t: -t[1])[:MAX_LINKS]
-    return out
-
-
-def pair_features(new: Profile, prior: Profile, common: frozenset[str]) -> dict[str, float] | None:
-    """Similarities of a (new, suspended) pair, with ``gap_hours`` and ``recency``; None when
-    the new account is not newer than the prior's last sign of life, or is much later."""
-    if math.isnan(new.created) or prior.platform_id != new.platform_id:
-        return None
-    if math.isnan(prior.last_active):
-        # Never seen active (known only from others' follows): its creation is the only
-        # bound, and it may have lived for years before the suspension, so no recency.
-        gap = (new.created - prior.created) / 86400.0
-        if not gap > 0.0:
-            return None
-        return {**compare(new, prior, common), "gap_hours": gap * 24.0}
-    gap = (new.created - prior.last_active) / 86400.0
-    if not 0.0 < gap <= MAX_GAP_DAYS:
-        return None
-    features = compare(new, prior, common)
-    # Returns come within hours or days; 1 at once, 0 after RECENT_DAYS, -1 after twice that.
-    features["recency"] = max(-1.0, 1.0 - gap / RECENT_DAYS)
-    features["gap_hours"] = gap * 24.0
-    return features
 
 
 def _explain(handle: str, conf: float, features: dict[str, float], standing: str) -> str:
@@ -227,13 +189,29 @@ class ResurgenceSignal(SignalPlugin):
     def compute(self, ctx: ScanContext) -> Iterable[SignalResult]:
         s = ctx.session
         suspended = _suspended(s)
-        profiles = load_profiles(s, None)
-        last = _last_posts(s, suspended)
-        for p, t in last.items():
-            if p in profiles:
-                profiles[p].last_active = np.nanmax([profiles[p].last_active, t]).item()
-        scope = list(profiles) if ctx.accounts is None else list(ctx.accounts)
-        reviewed = _reviewed(s, scope)
+        profiles = load_profiles(s, suspended)
+        for p, t in _last_posts(s, suspended).items():
+            profiles[p].last_active = np.nanmax([profiles[p].last_active, t]).item()
+        for p, seen in suspended.items():
+            profiles[p].suspended_seen = seen
+        # Only accounts younger than the oldest suspended one can be its return: at scale
+        # that leaves the recent accounts, not the whole store.
+        if ctx.accounts is None:
+            since = oldest_bound(profiles.values())
+            if since is not None:
+                profiles.update(
+                    {
+                        k: v
+                        for k, v in load_profiles(s, created_after=since).items()
+                        if k not in profiles
+                    }
+                )
+            reviewed = _reviewed(s, None)
+            scope = sorted(set(profiles) | set(reviewed))
+        else:
+            scope = list(ctx.accounts)
+            profiles.update(load_profiles(s, [i for i in scope if i not in profiles]))
+            reviewed = _reviewed(s, scope)
         links = find_links(profiles, suspended, scope)
         scores = _scores(s, suspended)
         rows: list[tuple[Any, ...]] = []
@@ -292,17 +270,17 @@ def _row(n: int, p: int, conf: float, features: dict[str, float], now: datetime)
 
 
 def _reviewed(
-    session: Session, scope: Sequence[int]
+    session: Session, scope: Sequence[int] | None
 ) -> dict[int, list[tuple[int, float, str, dict[str, float]]]]:
     """Links a reviewer confirmed or rejected, by new account."""
     link = AccountLink
     stmt = sa.select(
         link.new_account_id, link.prior_account_id, link.confidence, link.status, link.evidence
     ).where(link.method == METHOD, link.status != LinkStatus.PROPOSED)
-    wanted = set(scope)
+    wanted = None if scope is None else set(scope)
     out: dict[int, list[tuple[int, float, str, dict[str, float]]]] = {}
     for n, p, conf, status, evidence in session.execute(stmt):
-        if n in wanted:
+        if wanted is None or n in wanted:
             value = 1.0 if status == LinkStatus.CONFIRMED else float(conf)
             feats = dict((evidence or {}).get("features") or {})
             out.setdefault(int(n), []).append((int(p), value, str(status), feats))
