@@ -44,6 +44,7 @@ def safe_member(name: str) -> str:
         not name
         or "\\" in name
         or "\x00" in name
+        or "//" in name
         or path.is_absolute()
         or any(part in {"..", ""} for part in path.parts)
         or re.match(r"^[A-Za-z]:", name)
@@ -192,13 +193,12 @@ def export_evidence(
     )
     add_json("signals.json", signals)
     root = media_dir.resolve()
-    media = session.scalars(
-        sa.select(Media)
-        .join(PostMedia, PostMedia.media_id == Media.id)
+    posted = (
+        sa.select(PostMedia.media_id)
         .join(Post, Post.id == PostMedia.post_id)
         .where(Post.account_id == account.id)
-        .distinct()
-    ).all()
+    )
+    media = session.scalars(sa.select(Media).where(Media.id.in_(posted)).order_by(Media.id)).all()
     missing = []
     for m in media:
         source = (root / m.local_path).resolve() if m.local_path else None

@@ -138,7 +138,7 @@ def atom_feed(session: Session, settings: PublishSettings) -> FeedDocument:
         sub(entry, "id", item.id)
         sub(entry, "title", item.title)
         sub(entry, "updated", _iso(item.updated))
-        sub(entry, "link", rel="related", href=item.url)
+        sub(entry, "link", rel="alternate", href=item.url)
         sub(entry, "category", term=item.kind, label=f"installment {item.number}")
         if item.kind == "listing":
             sub(entry, "category", term=f"criterion:{item.data['criterion']}")
