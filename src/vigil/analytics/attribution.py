@@ -15,9 +15,9 @@ import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-import pandas as pd
-from lifelines import CoxPHFitter
-from lifelines.exceptions import ConvergenceError
+import pandas as pd  # type: ignore[import-untyped, unused-ignore]
+from lifelines import CoxPHFitter  # type: ignore[import-untyped, unused-ignore]
+from lifelines.exceptions import ConvergenceError  # type: ignore[import-untyped, unused-ignore]
 
 from vigil.analytics.dataset import CONTROL, LISTED, AccountRow
 from vigil.analytics.events import Course

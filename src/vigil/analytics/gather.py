@@ -60,7 +60,9 @@ def gather_dataset(session: Session) -> Dataset:
     for account_id, when in session.execute(
         select(Report.account_id, Report.submitted_at).where(Report.submitted_at.isnot(None))
     ):
-        if account_id in listed and (account_id not in reported or when < reported[account_id]):
+        if when is None or account_id not in listed:
+            continue
+        if account_id not in reported or when < reported[account_id]:
             reported[account_id] = when
     routes = _routes(session, list(listed), listed)
     accounts = _accounts(session, set(listed) | set(controls))

@@ -55,7 +55,7 @@ def render_html(report: dict[str, Any]) -> str:
     f = report["figures"]
     funnel = f["funnel"]
     waves = f["waves"]
-    marked = set()
+    marked: set[str] = set()
     for w in waves["waves"]:
         marked.update(d for d, _ in waves["daily"] if w["first_day"] <= d <= w["last_day"])
     attribution = f["attribution"]

@@ -1,13 +1,10 @@
 """How many supporter accounts exist: Chapman's capture-recapture across discovery routes.
 
 Each confirmed (listed) account is "caught" by the routes that found it: hash matches,
-network expansion, lexicon, imported lists. For two routes with n1 and n2 catches and m in
-both, Chapman's estimate is N = (n1+1)(n2+1)/(m+1) - 1 with variance
-(n1+1)(n2+1)(n1-m)(n2-m) / ((m+1)^2 (m+2)), and a normal 95% interval (floored at the
-accounts actually seen). Assumptions, stated in the report: a closed population over the
-study, routes that catch independently of each other, every account equally catchable by
-a route, and catches that are true supporters (they are: only confirmed accounts count).
-Positively dependent routes (an account loud in one is loud in all) bias N low.
+network expansion, lexicon, imported lists. Assumptions, stated in the report: a closed
+population, routes that catch independently, equal catchability within a route, and only
+true supporters as catches (only listed accounts count). Positively dependent routes (an
+account loud in one is loud in all) bias the estimate low.
 """
 
 from __future__ import annotations
@@ -31,7 +28,11 @@ ASSUMPTIONS = (
 
 
 def chapman(n1: int, n2: int, m: int) -> dict[str, Any]:
-    """Chapman's estimate, its variance and a 95% interval for one pair of captures."""
+    """Chapman's estimate, its variance and a 95% interval for one pair of captures.
+
+    N = (n1+1)(n2+1)/(m+1) - 1, var = (n1+1)(n2+1)(n1-m)(n2-m) / ((m+1)^2 (m+2)), and a
+    normal interval floored at the accounts actually seen (n1 + n2 - m).
+    """
     if m > min(n1, n2) or min(n1, n2, m) < 0:
         raise ValueError("recaptures cannot exceed either capture")
     n = (n1 + 1) * (n2 + 1) / (m + 1) - 1
@@ -61,8 +62,8 @@ def population_estimate(accounts: Sequence[AccountRow], unit: str = "accounts") 
             caught.setdefault(route, set()).add(a.identity if unit == "identities" else a.key)
     pairs = []
     for r1, r2 in itertools.combinations(sorted(caught), 2):
-        a, b = caught[r1], caught[r2]
-        est = chapman(len(a), len(b), len(a & b))
+        first, second = caught[r1], caught[r2]
+        est = chapman(len(first), len(second), len(first & second))
         pairs.append({"routes": [r1, r2], **est})
     usable = [p for p in pairs if p["m"] > 0]
     headline = max(usable, key=lambda p: (p["m"], p["routes"]), default=None)

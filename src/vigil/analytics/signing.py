@@ -60,12 +60,12 @@ def load_or_create_key(home: Path) -> Ed25519PrivateKey:
     if path.stat().st_mode & 0o077:
         raise ConfigError(f"{path} is readable by others: chmod 600 it")
     try:
-        key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+        loaded = serialization.load_pem_private_key(path.read_bytes(), password=None)
     except (ValueError, TypeError) as exc:
         raise ConfigError(f"{path} is not a PEM private key") from exc
-    if not isinstance(key, Ed25519PrivateKey):
+    if not isinstance(loaded, Ed25519PrivateKey):
         raise ConfigError(f"{path} is not an Ed25519 key")
-    return key
+    return loaded
 
 
 def _raw(public: Ed25519PublicKey) -> bytes:

@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any
 
 import numpy as np
-from lifelines import KaplanMeierFitter
+from lifelines import KaplanMeierFitter  # type: ignore[import-untyped, unused-ignore]
 
 from vigil.analytics.dataset import AccountRow
 from vigil.analytics.events import Course

@@ -13,6 +13,7 @@ from datetime import timedelta
 from typing import Annotated
 
 import typer
+from rich.progress import TaskID
 
 from vigil.cli._app import OutputFormat, app, current_store
 from vigil.cli._output import err_console, out_console, print_json, progress_bar
@@ -94,11 +95,11 @@ def monitor(
                 while True:
                     with progress_bar() as bar:
                         task = bar.add_task(f"{cls.name}: checking", total=None)
-                        run = run_monitor(
-                            db,
-                            live,
-                            progress=lambda d, t, task=task: bar.update(task, completed=d, total=t),
-                        )
+
+                        def show(done: int, due: int, task: TaskID = task) -> None:
+                            bar.update(task, completed=done, total=due)
+
+                        run = run_monitor(db, live, progress=show)
                     _show(run, fmt)
                     if interval is None:
                         break

@@ -68,8 +68,7 @@ def _mastodon_one(platform: Platform, pid: str) -> tuple[list[str], Page]:
     try:
         return [pid], platform.lookup_ids([pid])
     except PlatformError as exc:
-        cause = exc.__cause__
-        args = getattr(cause, "args", ())
+        args: tuple[Any, ...] = tuple(getattr(exc.__cause__, "args", ()))
         if len(args) > 1 and args[1] == _GONE:
             gone = StatusRecord(
                 server_now(platform),
@@ -119,18 +118,18 @@ def _check(
     if profile is None:
         # Neither shown nor explained: the platform no longer knows the id.
         return StatusCheck(pid, AccountStatus.NOT_FOUND, fallback, detail={"absent": True})
-    detail: dict[str, Any] = {"handle": profile.handle}
+    seen: dict[str, Any] = {"handle": profile.handle}
     if profile.followers_count is not None:
-        detail["followers"] = profile.followers_count
+        seen["followers"] = profile.followers_count
     if profile.withheld_in:
-        detail["withheld_in"] = sorted(profile.withheld_in)
+        seen["withheld_in"] = sorted(profile.withheld_in)
         status = AccountStatus.WITHHELD
     elif profile.protected:
         status = AccountStatus.PROTECTED
     else:
         status = AccountStatus.ACTIVE
     return StatusCheck(
-        pid, status, profile.seen_at.astimezone(UTC), handle=profile.handle, detail=detail
+        pid, status, profile.seen_at.astimezone(UTC), handle=profile.handle, detail=seen
     )
 
 
