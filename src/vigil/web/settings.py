@@ -66,7 +66,7 @@ class WebSettings:
     login_max_failures_per_user: int = 5
     login_max_failures_per_address: int = 20
     public_max_per_hour: int = 5
-    # Leading zero bits a public form's proof of work needs (None: the review library's default).
+    # Leading zero bits a public form's proof of work needs (None: VIGIL_POW_DIFFICULTY).
     pow_difficulty: int | None = None
 
     @classmethod
@@ -76,12 +76,10 @@ class WebSettings:
         secret = raw_secret.encode("utf-8") if raw_secret else _home_secret(core.home)
         if len(secret) < 16:
             raise ConfigError("VIGIL_WEB_SECRET: use at least 16 characters")
-        pow_bits = env.get("VIGIL_WEB_POW_BITS")
         return cls(
             core=core,
             secret=secret,
             secure_cookies=_flag(env.get("VIGIL_WEB_SECURE_COOKIES"), False),
             session_hours=_number(env, "VIGIL_WEB_SESSION_HOURS", 12.0),
             public_max_per_hour=int(_number(env, "VIGIL_WEB_PUBLIC_PER_HOUR", 5)),
-            pow_difficulty=int(_number(env, "VIGIL_WEB_POW_BITS", 1)) if pow_bits else None,
         )
