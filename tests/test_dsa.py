@@ -60,7 +60,8 @@ class LocalOnly(httpx.BaseTransport):
 def test_host_list_matches_parent_domains() -> None:
     hosts = load_hosts()
     found = lookup_host("files.mega.nz", hosts)
-    assert found is not None and found.notice_email == "abuse@mega.nz"
+    assert found is not None
+    assert found.notice_email == "abuse@mega.nz"
     assert lookup_host("unknown.example", hosts) is None
 
 
@@ -92,7 +93,8 @@ def test_confirm_notice_check_and_art22(db: Database, web: str, tmp_path: Path) 
             settings=settings,
             notice_dir=tmp_path,
         )
-        assert row.provider == "Mega Limited" and row.notice_path
+        assert row.provider == "Mega Limited"
+        assert row.notice_path
         for url in (f"{web}/alive", f"{web}/gone"):
             confirm_url(
                 session,
@@ -123,8 +125,10 @@ def test_confirm_notice_check_and_art22(db: Database, web: str, tmp_path: Path) 
     msg = email.message_from_bytes(Path(row.notice_path).read_bytes(), policy=email.policy.default)
     assert msg["To"] == "abuse@mega.nz"
     body = msg.get_body(("plain",)).get_content()  # type: ignore[union-attr]
-    assert "https://mega.nz/file/abc" in body and "N. Otifier" in body
-    assert "bona fide" in body and "rev-alice" not in body
+    assert "https://mega.nz/file/abc" in body
+    assert "N. Otifier" in body
+    assert "bona fide" in body
+    assert "rev-alice" not in body
 
     # Private addresses are refused unless allowed (the server must not probe its own network).
     refused = check_urls(db, PublishSettings(), datetime.now(UTC))
@@ -137,7 +141,8 @@ def test_confirm_notice_check_and_art22(db: Database, web: str, tmp_path: Path) 
             u.url.rsplit("/", 1)[-1]: (u.last_check_status, u.reachable)
             for u in session.scalars(sa.select(ConfirmedUrl))
         }
-        assert state["alive"] == (200, True) and state["gone"] == (404, False)
+        assert state["alive"] == (200, True)
+        assert state["gone"] == (404, False)
         assert (
             session.scalar(sa.select(sa.func.count()).where(AuditEvent.action == "url.confirm"))
             == 3
@@ -146,4 +151,5 @@ def test_confirm_notice_check_and_art22(db: Database, web: str, tmp_path: Path) 
     assert report["notices"] == 3
     assert report["by_hosting_provider"]["Mega Limited"] == 1
     assert report["by_action_taken"]["content no longer reachable"] == 2
-    assert "mega.nz/file" not in str(report) and "a1" not in str(report)
+    assert "mega.nz/file" not in str(report)
+    assert "a1" not in str(report)

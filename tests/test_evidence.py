@@ -90,9 +90,8 @@ def test_export_package(
         exported = session.scalars(
             sa.select(AuditEvent).where(AuditEvent.action == "evidence.export")
         ).one()
-    assert manifest["audit_events"] and all(
-        chain[e["seq"]] == e["hash"] for e in manifest["audit_events"]
-    )
+    assert manifest["audit_events"]
+    assert all(chain[e["seq"]] == e["hash"] for e in manifest["audit_events"])
     assert (
         json.loads(exported.payload)["manifest_sha256"] == json.loads(result.out)["manifest_sha256"]
     )
