@@ -272,3 +272,31 @@ def test_hostile_input_is_refused_before_the_database(db: Database) -> None:
     # Tabs, newlines and right-to-left text are ordinary content.
     out = _confirm(db, "ana", note="line one\n\tline two \u202e\u0627\u0644")
     assert out.needs_second
+
+
+def test_simultaneous_confirmations_list_exactly_once(db: Database) -> None:
+    import threading
+
+    from vigil.errors import VigilError
+
+    build(db)
+    start = threading.Barrier(3)
+    results: dict[str, object] = {}
+
+    def confirm(who: str) -> None:
+        start.wait()
+        try:
+            results[who] = _confirm(db, who).listed
+        except VigilError as exc:
+            results[who] = type(exc).__name__
+
+    threads = [threading.Thread(target=confirm, args=(w,)) for w in ("ana", "bob", "cy")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert sorted(map(str, results.values())) == ["ConflictError", "False", "True"]
+    with db.session() as s:
+        entries = s.scalars(sa.select(ListEntry).where(ListEntry.status == "active")).all()
+        assert verify(s).events > 0
+    assert len(entries) == 1

@@ -22,8 +22,8 @@ from vigil.review.accounts import resolve_account
 from vigil.review.cases import (
     active_entry,
     add_decision,
+    begin_write,
     close_case,
-    lock_account,
     open_case,
     retract_entry,
 )
@@ -105,6 +105,7 @@ def file_appeal(
         raise InputError("an appeal needs a text saying why", field="text")
     reach = clean_text(contact, field="contact", max_len=MAX_CONTACT)
     with db.transaction() as session:
+        begin_write(session)
         account = resolve_account(session, account_ref)
         entry = active_entry(session, account.id, ListKind.BLACK)
         if entry is None:
@@ -195,6 +196,7 @@ def decide_appeal(
     if not text:
         raise InputError("deciding an appeal needs a note", field="note")
     with db.transaction() as session:
+        begin_write(session)
         actor = acting_user(session, user)
         if not can_override(actor.role):
             raise PermissionDeniedError(f"role {actor.role} cannot decide appeals")
@@ -203,7 +205,6 @@ def decide_appeal(
         ).first()
         if appeal is None:
             raise NotFoundError("no appeal with that reference")
-        lock_account(session, appeal.account_id)
         if appeal.status != AppealStatus.OPEN:
             raise ConflictError(f"appeal {appeal.reference} was already decided ({appeal.status})")
         case = open_case(session, appeal.account_id, source=CaseSource.APPEAL)

@@ -12,8 +12,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from vigil.errors import MigrationError
 from vigil.model import (
-    Account,
+    AuditHead,
     Case,
     CaseStatus,
     Decision,
@@ -29,17 +30,26 @@ from vigil.store import record
 __all__ = [
     "active_entry",
     "add_decision",
+    "begin_write",
     "close_case",
     "current_case",
-    "lock_account",
     "open_case",
     "retract_entry",
 ]
 
 
-def lock_account(session: Session, account_id: int) -> None:
-    """Serialise decisions on one account (a row lock on PostgreSQL; SQLite has one writer)."""
-    session.execute(sa.select(Account.id).where(Account.id == account_id).with_for_update())
+def begin_write(session: Session) -> None:
+    """Take the audit log's write lock first thing, so review writes queue up in order.
+
+    Every review write ends with an audit event, which takes this lock anyway; taking it
+    before reading makes read-check-write atomic (two reviewers confirming at once cannot
+    both list) and, on SQLite, waits for the writer instead of failing on a stale snapshot.
+    """
+    locked = session.execute(
+        sa.update(AuditHead).where(AuditHead.id == 1).values(seq=AuditHead.seq)
+    )
+    if getattr(locked, "rowcount", 1) != 1:
+        raise MigrationError("the audit log has no head row: run `vigil init`")
 
 
 def current_case(session: Session, account_id: int) -> Case | None:

@@ -17,7 +17,7 @@ from vigil.config import Settings
 from vigil.errors import InputError, PermissionDeniedError
 from vigil.model import Case, CaseStatus, Decision, DecisionAction, User, WhitelistType
 from vigil.review.accounts import resolve_account
-from vigil.review.cases import lock_account, open_case
+from vigil.review.cases import begin_write, open_case
 from vigil.review.citations import EvidenceInput, check_evidence, default_evidence, is_empty
 from vigil.review.fields import clean_text
 from vigil.review.policy import load_policy
@@ -105,11 +105,11 @@ def decide(
     if override and name != "confirm":
         raise InputError("only a confirmation can override", field="override")
     with db.transaction() as session:
+        begin_write(session)
         actor = acting_user(session, user)
         if not can_decide(actor.role):
             raise PermissionDeniedError(f"role {actor.role} cannot decide")
         target = resolve_account(session, account)
-        lock_account(session, target.id)
         cited = check_evidence(session, target.id, evidence)
         if is_empty(cited) and name == "confirm":
             cited = default_evidence(session, target.id)

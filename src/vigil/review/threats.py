@@ -18,7 +18,7 @@ from vigil.config import Settings
 from vigil.errors import InputError, PermissionDeniedError
 from vigil.model import utcnow
 from vigil.review.accounts import account_label, resolve_account
-from vigil.review.cases import lock_account, open_case
+from vigil.review.cases import begin_write, open_case
 from vigil.review.fields import clean_text
 from vigil.review.users import acting_user, can_decide
 from vigil.store import Database, record
@@ -82,11 +82,11 @@ def mark_threat(
         raise InputError("marking a threat to life needs a note", field="note")
     webhook = (settings or Settings.from_env()).alert_webhook
     with db.transaction() as session:
+        begin_write(session)
         actor = acting_user(session, user)
         if not can_decide(actor.role):
             raise PermissionDeniedError(f"role {actor.role} cannot mark threats")
         account = resolve_account(session, account_ref)
-        lock_account(session, account.id)
         case = open_case(session, account.id, source="review", priority=THREAT_PRIORITY)
         marked_at = case.threat_marked_at or utcnow()
         case.threat_to_life = True
@@ -114,6 +114,7 @@ def mark_threat(
         return ThreatAlert(case_id, account_id, label, marked_at, False, None, "no webhook set")
     status, error = send_alert(webhook, payload)
     with db.transaction() as session:
+        begin_write(session)
         record(
             session,
             actor="system",

@@ -26,7 +26,7 @@ from vigil.model import Account, Case, Platform, utcnow
 from vigil.model.enums import CaseSource, TipStatus
 from vigil.model.review import Tip
 from vigil.review.appeals import new_reference
-from vigil.review.cases import current_case, open_case
+from vigil.review.cases import begin_write, current_case, open_case
 from vigil.review.fields import clean_line, clean_text
 from vigil.store import Database, record
 
@@ -205,6 +205,7 @@ def submit_tip(db: Database, *, platform: str, account: str, reason: str) -> str
     if len(why) > MAX_REASON:
         raise InputError(f"a reason is at most {MAX_REASON} characters", field="reason")
     with db.transaction() as session:
+        begin_write(session)
         platform_id = session.scalar(sa.select(Platform.id).where(Platform.name == name))
         if platform_id is None:
             raise NotFoundError(f"Vigil does not cover a platform named {name[:40]!r}")

@@ -34,7 +34,7 @@ from vigil.model import (
     WhitelistType,
 )
 from vigil.review.accounts import resolve_account
-from vigil.review.cases import active_entry, retract_entry
+from vigil.review.cases import active_entry, begin_write, retract_entry
 from vigil.review.decisions import DecisionOutcome, decide
 from vigil.review.fields import clean_text
 from vigil.review.users import acting_user, can_override, role_at_least
@@ -149,6 +149,7 @@ def remove_from_whitelist(db: Database, account_ref: str | int, *, reason: str, 
     if text is None:
         raise InputError("removing from the whitelist needs a reason", field="reason")
     with db.transaction() as session:
+        begin_write(session)
         actor = acting_user(session, user)
         if not can_override(actor.role):
             raise PermissionDeniedError(f"role {actor.role} cannot remove whitelist entries")
