@@ -157,3 +157,17 @@ def test_queue_rules_hide_what_each_reviewer_should_not_see(db: Database) -> Non
     assert hidden("analyst", bob) == base | {"escalated"}
     assert hidden("lead", None) == base
     assert "fresh" not in hidden("viewer", None)
+
+
+def test_whitelisting_against_a_pending_confirmation_goes_to_a_lead(db: Database) -> None:
+    build(db)
+    decide(db, "x:@target", action="confirm", user="ana", criterion="threat", settings=TWO)
+    out = add_to_whitelist(db, "x:@target", type="parody", reason="satire account", user="bob")
+    assert (out.case_status, out.message) == (
+        "escalated",
+        "reviewers disagree: escalated to a lead",
+    )
+    assert list_whitelist(db) == []
+    final = add_to_whitelist(db, "x:@target", type="parody", reason="satire account", user="lea")
+    assert final.case_status == "closed"
+    assert [v.decided_by for v in list_whitelist(db)] == ["lea"]

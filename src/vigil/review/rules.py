@@ -250,6 +250,18 @@ def apply_other(
             evidence=evidence,
             audit={"whitelist_type": kind.value},
         )
+        if case.status == CaseStatus.PENDING_SECOND and not lead:
+            # Disagreeing with a pending confirmation is for a lead to settle, as for reject.
+            case.status = CaseStatus.ESCALATED
+            return DecisionOutcome(
+                decision.id,
+                account_id,
+                case.id,
+                case.status,
+                False,
+                False,
+                "reviewers disagree: escalated to a lead",
+            )
         _retract_black(session, user, account_id, decision, f"whitelisted ({kind.value})")
         session.add(
             ListEntry(
