@@ -169,3 +169,39 @@ def test_dashboard_draws_decisions(client: TestClient, world: World) -> None:
     assert "<svg" in html
     assert 'class="confirm"' in html
     assert "blacklisted" in html
+
+
+def test_threat_to_life_is_marked_by_an_analyst(
+    new_client: Callable[[], TestClient], world: World
+) -> None:
+    from vigil.model import Case
+
+    viewer = new_client()
+    login(viewer, "vic")
+    token = form_token(viewer, "/settings")
+    refused = viewer.post(
+        f"/accounts/{world.target}/threat", data={"note": "x", "csrf_token": token}
+    )
+    assert refused.status_code == 403
+    ann = new_client()
+    login(ann, "ann")
+    token = form_token(ann, f"/accounts/{world.target}")
+    marked = ann.post(
+        f"/accounts/{world.target}/threat",
+        data={"note": "names a place and a date", "csrf_token": token},
+        follow_redirects=False,
+    )
+    assert marked.headers["location"].endswith("outcome=threat")
+    with ann.app.state.db.session() as s:  # type: ignore[attr-defined]
+        assert s.query(Case).filter_by(account_id=world.target, threat_to_life=True).count() == 1
+
+
+def test_media_reveal_preference(client: TestClient, world: World) -> None:
+    login(client, "ann")
+    assert 'class="reveal-default"' not in client.get(f"/accounts/{world.target}").text
+    client.post(
+        "/settings", data={"reveal_media": "on", "csrf_token": form_token(client, "/settings")}
+    )
+    page = client.get(f"/accounts/{world.target}").text
+    assert '<body class="reveal-default"' in page
+    assert "autoplay" not in page

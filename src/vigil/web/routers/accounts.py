@@ -10,6 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 from vigil.errors import VigilError
 from vigil.model import UserRole
 from vigil.review.decisions import decide
+from vigil.review.threats import mark_threat
 from vigil.web.account_view import account_page
 from vigil.web.deps import Analyst, CurrentUser, Db, DbSession, RoleRequired, Settings, verify_csrf
 from vigil.web.queue_view import queue_neighbours
@@ -24,6 +25,7 @@ OUTCOMES = {
     "listed": "Confirmed: the account is on the blacklist.",
     "pending": "Confirmation recorded: a second reviewer must confirm before it is listed.",
     "recorded": "Decision recorded.",
+    "threat": "Marked as a threat to life: leads have been alerted.",
 }
 
 
@@ -90,3 +92,21 @@ def decide_account(
         return _page(request, db, session, account_id, error=str(exc), status=exc.http_status)
     code = "listed" if outcome.listed else "pending" if outcome.needs_second else "recorded"
     return RedirectResponse(f"/accounts/{account_id}?outcome={code}", status_code=303)
+
+
+@router.post("/accounts/{account_id}/threat")
+def threat(
+    request: Request,
+    account_id: AccountId,
+    user: Analyst,
+    db: Db,
+    session: DbSession,
+    settings: Settings,
+    note: Annotated[str, Form(min_length=1, max_length=10_000)],
+) -> Response:
+    """Mark an imminent threat to life: leads are alerted at once (VIGIL_ALERT_WEBHOOK)."""
+    try:
+        mark_threat(db, account_id, user=user.username, note=note, settings=settings.core)
+    except VigilError as exc:
+        return _page(request, db, session, account_id, error=str(exc), status=exc.http_status)
+    return RedirectResponse(f"/accounts/{account_id}?outcome=threat", status_code=303)
