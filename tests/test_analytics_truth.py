@@ -50,7 +50,7 @@ def ignoring(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) ->
     tmp = tmp_path_factory.mktemp("ignoring")
     db = _store(sqlite_template, tmp)
     yield from run_study(
-        db, tmp, build(n_listed=150, n_pool=150, seed=SEED), days=DAYS, respond=False
+        db, tmp, build(n_listed=150, n_pool=150, seed=SEED), days=30, respond=False
     )
     db.dispose()
 

@@ -124,6 +124,7 @@ def test_handle_changes_are_followed_by_the_stable_id(db: Database, servers: Ser
     acc = setup.world.account_index()[setup.listed[0]]
     old = acc.handle
     acc.handle = "renamed_one"  # the server renders the live object: a rename on the platform
+    httpx.post(f"{server.url}/_sim/clock", json={"now": (T0 + DAY).isoformat()}).raise_for_status()
     run = run_monitor(db, x, now=T0 + DAY)
     assert run.handle_changes == 1
     with db.session() as s:
@@ -139,7 +140,7 @@ def test_handle_changes_are_followed_by_the_stable_id(db: Database, servers: Ser
             s.execute(
                 select(StatusObservation)
                 .where(StatusObservation.account_id == row.id)
-                .order_by(StatusObservation.observed_at.desc())
+                .order_by(StatusObservation.observed_at.desc(), StatusObservation.id.desc())
             )
             .scalars()
             .first()

@@ -23,8 +23,13 @@ from vigil.monitor.run import MonitorRun, run_monitor
 from vigil.platforms.base import Connection
 from vigil.platforms.clock import SimClockDriver
 from vigil.platforms.registry import connector
+from vigil.worker import register_handler
 
 __all__ = ["monitor", "parse_every"]
+
+# `vigil worker` runs what the command line knows: monitoring rounds and reports as jobs.
+register_handler("monitor", "vigil.monitor.jobs:monitor_job")
+register_handler("report", "vigil.monitor.jobs:report_job")
 
 _EVERY = re.compile(r"^(\d+(?:\.\d+)?)([smhd])$")
 _UNIT = {"s": 1, "m": 60, "h": 3600, "d": 86400}
