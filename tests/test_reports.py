@@ -12,7 +12,7 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
-from tests.sim.conftest import build_world
+from tests.sim.conftest import SUSPENDED, build_world
 from tests.support.publish_world import T0, listed_account, platform, retract
 from tests.support.sim_servers import sim_servers
 from vigil.config import PublishSettings
@@ -44,7 +44,8 @@ def sim(tmp_path_factory: pytest.TempPathFactory, world: World) -> Iterator[Serv
 
 
 def _seed(db: Database, sim: ServerThread, world: World) -> dict[str, list[str]]:
-    """Confirmed accounts on Mastodon, Bluesky and X; one Mastodon account whitelisted."""
+    """Confirmed accounts on Mastodon, Bluesky and X; one account whitelisted on both; the
+    second Mastodon account is known by its remote acct (user@host)."""
     evidence: dict[str, list[str]] = {}
     host = sim.url.split("://", 1)[1]
     with db.transaction() as session:
@@ -55,11 +56,15 @@ def _seed(db: Database, sim: ServerThread, world: World) -> dict[str, list[str]]
         for aid in (*CONFIRMED, WHITELISTED):
             posts = [(p.id, p.text) for p in world.posts if p.author_id == aid][:2]
             evidence[aid] = [p for p, _ in posts]
-            listed = listed_account(session, masto, aid, accounts[aid].handle, posts=posts)
+            handle = accounts[aid].handle + ("@remote.example" if aid == CONFIRMED[1] else "")
+            listed = listed_account(session, masto, aid, handle, posts=posts)
+            on_bsky = listed_account(session, bsky, did_for(accounts[aid]), f"b{aid}", at=T0)
             if aid == WHITELISTED:
                 retract(session, listed.entry_id, T0)
-            listed_account(session, bsky, did_for(accounts[aid]), f"b{aid}", at=T0)
+                retract(session, on_bsky.entry_id, T0)
         listed_account(session, x, "1234567", "xuser", posts=[("1700000000000000001", "t")])
+        # Suspended before we got to it: Mastodon answers 404, the report is `gone`.
+        listed_account(session, masto, SUSPENDED[0], accounts[SUSPENDED[0]].handle)
     return evidence
 
 
@@ -68,39 +73,41 @@ def test_one_report_per_confirmed_account(
 ) -> None:
     httpx.post(f"{sim.url}/_sim/reset")
     evidence = _seed(db, sim, world)
-    settings = PublishSettings(mastodon_url=sim.url, bluesky_url=sim.url, report_interval=0.0)
-    first = report_accounts(db, settings, CREDS, T0, notice_dir=tmp_path)
-    again = report_accounts(db, settings, CREDS, T0, notice_dir=tmp_path)
-    assert (first.submitted, first.notices, first.failed) == (5, 1, 0)
-    assert (again.submitted, again.notices) == (0, 0)
+    settings = PublishSettings(mastodon_url=sim.url, bluesky_url=sim.url, report_interval=0.5)
+    pauses: list[float] = []
+    first = report_accounts(db, settings, CREDS, T0, notice_dir=tmp_path, sleep=pauses.append)
+    again = report_accounts(db, settings, CREDS, T0, notice_dir=tmp_path, sleep=pauses.append)
+    assert (first.submitted, first.notices, first.failed, first.gone) == (4, 1, 0, 1)
+    assert pauses == [0.5, 0.5, 0.5]  # one pause before each platform's second report
+    assert (again.submitted, again.notices, again.gone) == (0, 0, 0)
 
     received = httpx.get(f"{sim.url}/_sim/reports").json()["reports"]
     masto = [r for r in received if r["network"] == "mastodon"]
-    assert sorted(r["target"] for r in masto) == sorted(CONFIRMED)
-    for r in masto:
+    assert sorted(r["target"] for r in masto if r["accepted"]) == sorted(CONFIRMED)
+    assert [r["status"] for r in masto if not r["accepted"]] == [404]
+    for r in (r for r in masto if r["accepted"]):
         assert r["accepted"]
         assert r["reporter"] == "sim-token"
         assert r["payload"]["status_ids"] == evidence[r["target"]]
         assert r["payload"]["category"] == "violation"
         assert r["payload"]["rule_ids"] == ["1", "3"]
         assert "Alice" not in r["payload"]["comment"]
+        assert r["payload"]["forward"] is (r["target"] == CONFIRMED[1])  # remote: forwarded
     dids = {did_for(a) for a in world.accounts if a.id in CONFIRMED}
     bsky = [r for r in received if r["network"] == "bluesky"]
-    # Bluesky has no whitelisted entry here: both confirmed plus the whitelisted one's DID.
-    assert dids <= {r["target"] for r in bsky}
-    assert len(bsky) == 3
+    assert sorted(r["target"] for r in bsky) == sorted(dids)
     assert all(r["payload"]["atproto-proxy"].endswith("#atproto_labeler") for r in bsky)
     assert all("reasonViolation" in r["payload"]["reasonType"] for r in bsky)
 
     with db.session() as session:
         rows = session.scalars(sa.select(Report)).all()
         assert len(rows) == 6
-        assert {r.status for r in rows} == {"submitted", "written"}
+        assert sorted(r.status for r in rows) == ["gone"] + ["submitted"] * 4 + ["written"]
         assert all(r.request and r.response for r in rows)
         audited = session.scalars(
             sa.select(AuditEvent.action).where(AuditEvent.action.like("report.%"))
         ).all()
-        assert sorted(audited) == ["report.submitted"] * 5 + ["report.written"]
+        assert sorted(audited) == ["report.gone"] + ["report.submitted"] * 4 + ["report.written"]
     eml = next((tmp_path / "accounts").glob("*.eml"))
     msg = email.message_from_bytes(eml.read_bytes(), policy=email.policy.default)
     body = msg.get_body(("plain",)).get_content()  # type: ignore[union-attr]

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from vigil.config import PublishSettings
-from vigil.errors import ConfigError, PlatformError, RateLimitedError
+from vigil.errors import ConfigError, NotFoundError, PlatformError, RateLimitedError
 
 __all__ = [
     "Credentials",
@@ -69,7 +69,8 @@ def mastodon_errors(what: str) -> Iterator[None]:
     except MastodonRatelimitError as exc:
         raise RateLimitedError(f"Mastodon: rate limited while {what}") from exc
     except MastodonNotFoundError as exc:
-        raise PlatformError(f"Mastodon: not found while {what}") from exc
+        # Mastodon answers 404 for a suspended or deleted target too.
+        raise NotFoundError(f"Mastodon: not found while {what}") from exc
     except MastodonError as exc:
         raise PlatformError(f"Mastodon: {what} failed: {type(exc).__name__}: {exc}") from exc
 

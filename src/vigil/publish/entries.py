@@ -128,7 +128,7 @@ def _summary(decision: Decision | None, posts: int, signals: Sequence[str]) -> s
         parts.append(f"{media} media item{'s' if media != 1 else ''}")
     if signals:
         parts.append("signals: " + ", ".join(signals))
-    return "; ".join(parts) or "confirmed by two reviewers under the inclusion policy"
+    return "; ".join(parts) or "confirmed on review under the inclusion policy"
 
 
 def confirmed_entries(session: Session) -> sa.Select[ListEntry]:

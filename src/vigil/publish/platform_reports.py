@@ -31,7 +31,9 @@ _MASTODON_COMMENT_MAX = 1000
 _BLUESKY_REASON_MAX = 2000
 REASON_VIOLATION = "com.atproto.moderation.defs#reasonViolation"
 
-Exchange = tuple[dict[str, Any], dict[str, Any], str | None]
+# (the platform's answer, its id); the request is written into the caller's dict first,
+# so a refused report still stores what was asked.
+Exchange = tuple[dict[str, Any], str | None]
 
 
 def post_urls(view: EntryView, posts: Sequence[Post]) -> list[str]:
@@ -53,7 +55,7 @@ def post_urls(view: EntryView, posts: Sequence[Post]) -> list[str]:
 def report_comment(view: EntryView, settings: PublishSettings, limit: int, extra: str = "") -> str:
     text = (
         f"{settings.org_name}: this account spreads terrorist propaganda (criterion "
-        f"{view.criterion} of {settings.public_url}/policy; confirmed by two reviewers). "
+        f"{view.criterion} of {settings.public_url}/policy; confirmed on review). "
         f"Evidence: {view.summary}.{extra} Contact: {settings.notifier_email}"
     )
     return text if len(text) <= limit else text[: limit - 1] + "…"
@@ -80,20 +82,23 @@ class MastodonReporter:
             found = self.client.account_lookup(acct)
         return str(found["id"]), True
 
-    def send(self, view: EntryView) -> Exchange:
+    def send(self, view: EntryView, request: dict[str, Any]) -> Exchange:
+        request["target"] = view.platform_account_id
         account_id, remote = self._target(view)
         same_instance = view.platform.partition(":")[2].lower() == self.home
         # Status ids are per instance: only cite them when the home instance issued them.
         status_ids = list(view.evidence_posts) if same_instance else []
         category = "violation" if self.rule_ids else "legal"
-        request: dict[str, Any] = {
-            "account_id": account_id,
-            "status_ids": status_ids,
-            "comment": report_comment(view, self.settings, _MASTODON_COMMENT_MAX),
-            "forward": remote,
-            "category": category,
-            "rule_ids": self.rule_ids if category == "violation" else [],
-        }
+        request.update(
+            {
+                "account_id": account_id,
+                "status_ids": status_ids,
+                "comment": report_comment(view, self.settings, _MASTODON_COMMENT_MAX),
+                "forward": remote,
+                "category": category,
+                "rule_ids": self.rule_ids if category == "violation" else [],
+            }
+        )
         with mastodon_errors("reporting an account"):
             answer = self.client.report(
                 account_id,
@@ -110,7 +115,7 @@ class MastodonReporter:
             "forwarded": answer.get("forwarded"),
             "created_at": str(answer.get("created_at")),
         }
-        return request, response, response["id"]
+        return response, response["id"]
 
 
 class BlueskyReporter:
@@ -122,17 +127,19 @@ class BlueskyReporter:
         client, self.did = bluesky_client(settings, creds)
         self.client = client.with_proxy("atproto_labeler", settings.bluesky_labeler)
 
-    def send(self, view: EntryView) -> Exchange:
+    def send(self, view: EntryView, request: dict[str, Any]) -> Exchange:
         from atproto import models  # type: ignore[import-untyped]
 
         extra = f" Posts: {' '.join(view.evidence_posts)}." if view.evidence_posts else ""
         reason = report_comment(view, self.settings, _BLUESKY_REASON_MAX, extra)
-        request = {
-            "reason_type": REASON_VIOLATION,
-            "subject": {"did": view.platform_account_id},
-            "reason": reason,
-            "labeler": self.settings.bluesky_labeler,
-        }
+        request.update(
+            {
+                "reason_type": REASON_VIOLATION,
+                "subject": {"did": view.platform_account_id},
+                "reason": reason,
+                "labeler": self.settings.bluesky_labeler,
+            }
+        )
         data = models.ComAtprotoModerationCreateReport.Data(
             reason_type=REASON_VIOLATION,
             subject=models.ComAtprotoAdminDefs.RepoRef(did=view.platform_account_id),
@@ -145,4 +152,4 @@ class BlueskyReporter:
             "created_at": str(answer.created_at),
             "reported_by": str(answer.reported_by),
         }
-        return request, response, response["id"]
+        return response, response["id"]

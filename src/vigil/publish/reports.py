@@ -15,7 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from vigil.config import PublishSettings
-from vigil.errors import PlatformError, RateLimitedError
+from vigil.errors import NotFoundError, PlatformError, RateLimitedError
 from vigil.model import ListEntry, Post
 from vigil.model.publish import Report
 from vigil.publish.clients import Credentials
@@ -30,7 +30,7 @@ __all__ = ["ReportRun", "report_accounts"]
 log = logging.getLogger(__name__)
 
 _RETRY = ("failed",)
-Sender = Callable[[EntryView], tuple[dict[str, Any], dict[str, Any], str | None]]
+Sender = Callable[[EntryView, dict[str, Any]], tuple[dict[str, Any], str | None]]
 
 
 @dataclass(slots=True)
@@ -38,6 +38,7 @@ class ReportRun:
     submitted: int = 0
     notices: int = 0
     failed: int = 0
+    gone: int = 0
     skipped_platforms: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
@@ -45,6 +46,7 @@ class ReportRun:
             "submitted": self.submitted,
             "notices": self.notices,
             "failed": self.failed,
+            "gone": self.gone,
             "skipped_platforms": self.skipped_platforms,
         }
 
@@ -121,7 +123,7 @@ def _finish(
 def _notice_sender(db: Database, settings: PublishSettings, folder: Path) -> Sender:
     hosts = load_hosts()
 
-    def send(view: EntryView) -> tuple[dict[str, Any], dict[str, Any], str | None]:
+    def send(view: EntryView, request: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
         with db.session() as session:
             posts = session.scalars(
                 sa.select(Post).where(
@@ -140,19 +142,21 @@ def _notice_sender(db: Database, settings: PublishSettings, folder: Path) -> Sen
             subject_kind="account",
             urls=tuple(urls),
             criterion=view.criterion,
-            explanation=f"The account was reviewed by two people and confirmed; {view.summary}.",
+            explanation=f"Reviewers confirmed the account under this criterion; {view.summary}.",
             created_at=datetime.now().astimezone(),
         )
         eml, page = write_notice(notice, settings, folder / "accounts")
-        req = {
-            "provider": notice.provider,
-            "to": notice.recipient_email,
-            "via": notice.recipient_url,
-            "urls": list(urls),
-            "eml": str(eml),
-            "html": str(page),
-        }
-        return req, {"written": True}, eml.name
+        request.update(
+            {
+                "provider": notice.provider,
+                "to": notice.recipient_email,
+                "via": notice.recipient_url,
+                "urls": list(urls),
+                "eml": str(eml),
+                "html": str(page),
+            }
+        )
+        return {"written": True}, eml.name
 
     return send
 
@@ -183,7 +187,7 @@ def report_accounts(
                     senders[kind] = BlueskyReporter(db, settings, creds).send
                 else:
                     senders[kind] = _notice_sender(db, settings, notice_dir)
-            except PlatformError as exc:
+            except (PlatformError, NotFoundError) as exc:
                 log.warning("reports to %s skipped: %s", kind, exc)
                 senders[kind] = None
                 run.skipped_platforms.append(kind)
@@ -197,15 +201,16 @@ def report_accounts(
         if sent_per_kind.get(kind) and kind != "dsa" and settings.report_interval:
             sleep(settings.report_interval)  # within the platform's rate limit
         sent_per_kind[kind] = sent_per_kind.get(kind, 0) + 1
+        request: dict[str, Any] = {}
         try:
-            request, response, external = sender(view)
+            response, external = sender(view, request)
         except RateLimitedError as exc:
             _finish(
                 db,
                 report_id,
                 view,
                 status="failed",
-                request={},
+                request=request,
                 response={"error": str(exc)},
                 external_id=None,
                 now=now,
@@ -214,13 +219,27 @@ def report_accounts(
             run.failed += 1
             run.skipped_platforms.append(kind)
             continue
+        except NotFoundError as exc:
+            # Already gone from the platform (suspended or deleted): nothing left to report.
+            _finish(
+                db,
+                report_id,
+                view,
+                status="gone",
+                request=request,
+                response={"error": str(exc)},
+                external_id=None,
+                now=now,
+            )
+            run.gone += 1
+            continue
         except PlatformError as exc:
             _finish(
                 db,
                 report_id,
                 view,
                 status="failed",
-                request={},
+                request=request,
                 response={"error": str(exc)},
                 external_id=None,
                 now=now,

@@ -113,7 +113,7 @@ def _header(inst: Installment, settings: PublishSettings) -> str:
     n = len(inst.items)
     return (
         f"{settings.org_name} list, installment #{inst.number}: {n} account"
-        f"{'s' if n != 1 else ''} confirmed by two reviewers under our published policy. "
+        f"{'s' if n != 1 else ''} confirmed on review under our published policy. "
         f"Report them through the platform. Policy, appeals: {settings.public_url}/policy"
     )
 
