@@ -138,13 +138,16 @@ def test_links_are_proposed_and_reviewed_ones_kept(db: Database, settings: Setti
     assert "looks like suspended @imad_kurdi" in sig.explanation
     assert "not confirmed" in sig.explanation
 
-    # Once the suspended account is confirmed, the link counts in full.
+    # Once the suspended account is confirmed, the link counts in full; the link, proposed
+    # again, keeps the time it was first made.
     with db.transaction() as s:
         s.add(ListEntry(account_id=ids["imad_kurdi"], kind="black", status="active"))
     run_scan(db, settings, signals=["resurgence"], full=True)
     with db.session() as s:
         value = s.scalar(sa.select(Signal.value).where(Signal.name == "resurgence"))
-    assert value == pytest.approx(_links(db)[0].confidence, abs=1e-4)
+    [again] = _links(db)
+    assert value == pytest.approx(again.confidence, abs=1e-4)
+    assert again.created_at == link.created_at
 
     # A rejected link stays rejected and is not proposed again; the signal goes away.
     with db.transaction() as s:

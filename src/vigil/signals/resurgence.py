@@ -224,7 +224,10 @@ class ResurgenceSignal(SignalPlugin):
             best = [(p, c, f) for p, c, _, f in kept] + fresh
             if best:
                 yield self._result(n, best, profiles, ctx.confirmed, scores)
-        _replace_proposed(s, None if ctx.accounts is None else scope)
+        # A link proposed again keeps the time it was first proposed (how fast links come
+        # is measured from it).
+        first = _replace_proposed(s, None if ctx.accounts is None else scope)
+        rows = [(*r[:7], first.get((r[0], r[1]), r[7])) for r in rows]
         append(s, AccountLink, _COLUMNS, rows)
         log.info(
             "resurgence: %s links proposed among %s suspended accounts", len(rows), len(suspended)
@@ -298,14 +301,27 @@ def _scores(session: Session, ids: Iterable[int]) -> dict[int, float]:
     return out
 
 
-def _replace_proposed(session: Session, scope: Sequence[int] | None) -> None:
-    # Proposed links are derived from the store: recomputing replaces them. Reviewed ones stay.
-    stmt = sa.delete(AccountLink).where(
-        AccountLink.method == METHOD, AccountLink.status == LinkStatus.PROPOSED
+def _replace_proposed(
+    session: Session, scope: Sequence[int] | None
+) -> dict[tuple[int, int], datetime]:
+    """Delete the proposed links of `scope` (all when None); returns when each was made.
+
+    Proposed links are derived from the store, so recomputing replaces them; reviewed ones
+    stay."""
+    link = AccountLink
+    proposed = sa.and_(link.method == METHOD, link.status == LinkStatus.PROPOSED)
+    ids = None if scope is None else list(scope)
+    wheres = (
+        [proposed]
+        if ids is None
+        else [
+            sa.and_(proposed, link.new_account_id.in_(ids[i : i + _CHUNK]))
+            for i in range(0, len(ids), _CHUNK)
+        ]
     )
-    if scope is None:
-        session.execute(stmt)
-        return
-    ids = list(scope)
-    for i in range(0, len(ids), 5000):
-        session.execute(stmt.where(AccountLink.new_account_id.in_(ids[i : i + 5000])))
+    first: dict[tuple[int, int], datetime] = {}
+    for where in wheres:
+        stmt = sa.select(link.new_account_id, link.prior_account_id, link.created_at).where(where)
+        first.update(((int(n), int(p)), t) for n, p, t in session.execute(stmt))
+        session.execute(sa.delete(link).where(where))
+    return first
