@@ -72,6 +72,8 @@ def step_chart(curves: Mapping[str, Sequence[Sequence[float | None]]], title: st
             f'fill="{colour}">{escape(name)}</text>'
         )
     body.append(f'<text x="{_PAD}" y="{_H - 10}" font-size="11">0 days</text>')
+    body.append(f'<text x="4" y="{_PAD + 4}" font-size="11">100%</text>')
+    body.append(f'<text x="4" y="{_H - _PAD}" font-size="11">0%</text>')
     body.append(
         f'<text x="{_W - _PAD}" y="{_H - 10}" font-size="11" text-anchor="end">'
         f"{span:.0f} days</text>"
@@ -84,7 +86,7 @@ def funnel_chart(stages: Sequence[tuple[str, int]], title: str) -> str:
     row = 30
     body = []
     for i, (label, value) in enumerate(stages):
-        w = (_W - 220) * value / top
+        w = (_W - 280) * value / top
         y = 10 + i * row
         body.append(
             f'<rect x="200" y="{y}" width="{w:.1f}" height="{row - 6}" fill="{_COLOURS[0]}"/>'
