@@ -31,6 +31,9 @@ def test_installments_follow_the_schedule_and_hide_reviewers(db: Database) -> No
         x = platform(session, "x", "x")
         for i in range(3):
             listed_account(session, x, f"10{i}", f"acct{i}", posts=[(f"p{i}", "text")])
+        # Whitelisted while (wrongly) still on the blacklist: never goes out.
+        both = listed_account(session, x, "555", "both-lists")
+        session.add(ListEntry(account_id=both.account_id, kind="white", status="active"))
         # An imported entry without a decision never goes out.
         acc = listed_account(session, x, "999", "imported")
         session.get(ListEntry, acc.entry_id).decision_id = None  # type: ignore[union-attr]
@@ -39,6 +42,7 @@ def test_installments_follow_the_schedule_and_hide_reviewers(db: Database) -> No
         assert [(i.number, i.kind, len(i.items)) for i in first] == [(1, "installment", 2)]
         text = json.dumps(first[0].items)
         assert "alice" not in text.lower()
+        assert "both-lists" not in text
         assert "imported" not in text
         assert first[0].items[0]["criterion"] == "C1"
         assert "1 post cited" in first[0].items[0]["summary"]

@@ -22,6 +22,7 @@ __all__ = [
     "evidence_post_ids",
     "profile_url",
     "safe_text",
+    "whitelisted_accounts",
 ]
 
 _SUMMARY_SIGNALS = 3
@@ -134,6 +135,14 @@ def _summary(decision: Decision | None, posts: int, signals: Sequence[str]) -> s
 def confirmed_entries(session: Session) -> sa.Select[ListEntry]:
     """Blacklist entries that came from a review decision (imports without one never go out)."""
     return sa.select(ListEntry).where(ListEntry.kind == "black", ListEntry.decision_id.is_not(None))
+
+
+def whitelisted_accounts() -> sa.Select[int]:
+    """Accounts with an active whitelist entry: never published or reported, whatever else
+    the lists say (a safety net should the two lists ever disagree)."""
+    return sa.select(ListEntry.account_id).where(
+        ListEntry.kind == "white", ListEntry.status == "active"
+    )
 
 
 def entry_views(session: Session, entries: Iterable[ListEntry]) -> list[EntryView]:

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from vigil.config import PublishSettings
 from vigil.model import ListEntry
 from vigil.model.publish import Installment, InstallmentEntry, Publication
-from vigil.publish.entries import confirmed_entries, entry_views
+from vigil.publish.entries import confirmed_entries, entry_views, whitelisted_accounts
 from vigil.publish.schedule import next_installment_at
 from vigil.store import record
 
@@ -57,7 +57,11 @@ def _listed_ids() -> sa.Select[int]:
 def _pending_listings(session: Session) -> sa.Select[ListEntry]:
     return (
         confirmed_entries(session)
-        .where(ListEntry.status == "active", ListEntry.id.not_in(_listed_ids()))
+        .where(
+            ListEntry.status == "active",
+            ListEntry.id.not_in(_listed_ids()),
+            ListEntry.account_id.not_in(whitelisted_accounts()),
+        )
         .order_by(ListEntry.added_at, ListEntry.id)
     )
 

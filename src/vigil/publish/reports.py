@@ -20,7 +20,12 @@ from vigil.model import ListEntry, Post
 from vigil.model.publish import Report
 from vigil.publish.clients import Credentials
 from vigil.publish.dsa import Notice, write_notice
-from vigil.publish.entries import EntryView, confirmed_entries, entry_views
+from vigil.publish.entries import (
+    EntryView,
+    confirmed_entries,
+    entry_views,
+    whitelisted_accounts,
+)
 from vigil.publish.hosts import load_hosts, lookup_host
 from vigil.publish.platform_reports import BlueskyReporter, MastodonReporter, post_urls
 from vigil.store import Database, record
@@ -56,7 +61,11 @@ def _due(db: Database) -> list[EntryView]:
         reported = sa.select(Report.account_id).where(Report.status.not_in(_RETRY))
         rows = session.scalars(
             confirmed_entries(session)
-            .where(ListEntry.status == "active", ListEntry.account_id.not_in(reported))
+            .where(
+                ListEntry.status == "active",
+                ListEntry.account_id.not_in(reported),
+                ListEntry.account_id.not_in(whitelisted_accounts()),
+            )
             .order_by(ListEntry.added_at, ListEntry.id)
         ).all()
         return entry_views(session, rows)
