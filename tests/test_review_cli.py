@@ -103,6 +103,13 @@ def test_decide_whitelist_appeals_tips_threat(
     assert run_cli(capsys, *base, "--as", "bob", "--override", "--note", "x").code == 77
     r = _ok(run_cli(capsys, *base, "--as", "bob"))
     assert "listed" in r.out
+    history = json.loads(_ok(run_cli(capsys, "history", "x:@target", "-f", "json")).out)
+    assert [(d["action"], d["username"]) for d in history] == [
+        ("confirm", "ana"),
+        ("confirm", "bob"),
+    ]
+    assert history[0]["evidence"]["posts"] == [store.posts["target"]]
+    assert "release" in _ok(run_cli(capsys, "history", "x:@target")).out
     # Whitelist.
     _ok(
         run_cli(

@@ -1,5 +1,5 @@
-"""`vigil decide`, `vigil whitelist`, `vigil appeals`, `vigil tips`, `vigil threat`,
-`vigil policy`: the review workflow from the command line (thin shells over vigil.review)."""
+"""`vigil decide`, `vigil history`, `vigil whitelist`, `vigil appeals`, `vigil tips`,
+`vigil threat`, `vigil policy`: the review workflow, as thin shells over vigil.review."""
 
 from __future__ import annotations
 
@@ -13,14 +13,24 @@ from vigil.cli._app import OutputFormat, app, current_store, state
 from vigil.cli._output import err_console, out_console, print_json
 from vigil.cli.queue import safe_text
 from vigil.model import WhitelistType
+from vigil.review.accounts import resolve_account
 from vigil.review.appeals import decide_appeal, list_appeals
 from vigil.review.decisions import decide as decide_account
+from vigil.review.decisions import decision_history
 from vigil.review.policy import load_policy
 from vigil.review.threats import mark_threat
 from vigil.review.tips import list_tips
 from vigil.review.whitelist import add_to_whitelist, list_whitelist, remove_from_whitelist
 
-__all__ = ["appeals_app", "decide", "policy_app", "threat", "tips_app", "whitelist_app"]
+__all__ = [
+    "appeals_app",
+    "decide",
+    "history",
+    "policy_app",
+    "threat",
+    "tips_app",
+    "whitelist_app",
+]
 
 FormatOption = Annotated[
     OutputFormat, typer.Option("--format", "-f", help="Output as a table or as JSON.")
@@ -82,6 +92,35 @@ def decide(
             f"decision {outcome.decision_id} on account {outcome.account_id} "
             f"(case {outcome.case_id}, {outcome.case_status}): {outcome.message}"
         )
+
+
+@app.command()
+def history(
+    ctx: typer.Context, account: AccountArg, fmt: FormatOption = OutputFormat.TABLE
+) -> None:
+    """Every decision on ACCOUNT, oldest first: who, what, criterion, note, evidence."""
+    with current_store(ctx) as db:
+        with db.session() as session:
+            account_id = resolve_account(session, account).id
+        views = decision_history(db, account_id)
+    if fmt is OutputFormat.JSON:
+        print_json([v.to_dict() for v in views])
+        return
+    table = Table(title=f"decisions on account {account_id} ({len(views)})")
+    for column in ("id", "when", "action", "by", "criterion", "note", "evidence"):
+        table.add_column(column)
+    for v in views:
+        cited = ", ".join(f"{k} {len(x)}" for k, x in v.evidence.items() if x)
+        table.add_row(
+            str(v.id),
+            v.decided_at.strftime("%Y-%m-%d %H:%M"),
+            v.action,
+            f"{safe_text(v.username)} ({v.role})",
+            v.criterion or "",
+            safe_text((v.note or "")[:200]),
+            cited,
+        )
+    out_console.print(table)
 
 
 whitelist_app = typer.Typer(
