@@ -300,3 +300,26 @@ def test_simultaneous_confirmations_list_exactly_once(db: Database) -> None:
         entries = s.scalars(sa.select(ListEntry).where(ListEntry.status == "active")).all()
         assert verify(s).events > 0
     assert len(entries) == 1
+
+
+def test_the_shipped_policy_is_complete_and_checked() -> None:
+    from vigil.errors import ConfigError
+    from vigil.review.policy import parse_policy
+
+    policy = load_policy()
+    assert policy.version
+    for criterion in policy.criteria:
+        assert criterion.title
+        assert len(criterion.definition) > 40
+    assert {d.code for d in policy.designation_lists} == {"UN", "EU", "US", "UK"}
+    assert all(d.url.startswith("https://") for d in policy.designation_lists)
+    assert all(o.designations for o in policy.organisations)
+    assert policy.criterion("threat").title == "Threats"
+    good = policy.to_dict()
+    with pytest.raises(ConfigError, match="designation"):
+        parse_policy({**good, "organisations": [{"name": "X", "designations": ["FR"]}]})
+    with pytest.raises(ConfigError, match="unique"):
+        parse_policy({**good, "criteria": good["criteria"] * 2})
+    with pytest.raises(ConfigError, match="version"):
+        parse_policy({**good, "version": ""})
+    assert parse_policy(good) == policy
