@@ -80,7 +80,9 @@ def pow_challenge(
     now: float | None = None,
 ) -> Challenge:
     """A signed challenge; `difficulty` defaults to `settings.pow_difficulty` (16)."""
-    bits = difficulty if difficulty is not None else (settings or Settings()).pow_difficulty
+    bits = (
+        difficulty if difficulty is not None else (settings or Settings.from_env()).pow_difficulty
+    )
     if not 0 <= bits <= 32:
         raise InputError("proof-of-work difficulty is 0 to 32 bits", field="difficulty")
     issued = int(now if now is not None else time.time())
