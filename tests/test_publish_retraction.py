@@ -163,3 +163,12 @@ def test_retraction_reaches_every_channel(
     assert bsky_replies[0].value.reply.parent.uri == bsky_carrier
     assert all(len(r.value.text) <= 300 for r in records)
     assert all(mastodon_length(html_text(s["content"])) <= 500 for s in statuses)
+
+
+def test_mastodon_posting_is_idempotent(sim: ServerThread) -> None:
+    masto = Mastodon(access_token="sim-token", api_base_url=sim.url)
+    first = masto.status_post("hello", idempotency_key="vigil-installment-1-0")
+    again = masto.status_post("hello", idempotency_key="vigil-installment-1-0")
+    other = masto.status_post("hello", idempotency_key="vigil-installment-1-1")
+    assert first["id"] == again["id"]
+    assert other["id"] != first["id"]

@@ -48,7 +48,7 @@ class Poster(Protocol):
 
     def length(self, text: str) -> int: ...
 
-    def post(self, text: str, parent: Ref | None, root: Ref | None) -> Ref: ...
+    def post(self, text: str, parent: Ref | None, root: Ref | None, key: str) -> Ref: ...
 
 
 class MastodonPoster:
@@ -60,11 +60,13 @@ class MastodonPoster:
     def __init__(self, settings: PublishSettings, creds: Credentials) -> None:
         self.client = mastodon_client(settings, creds)
 
-    def post(self, text: str, parent: Ref | None, root: Ref | None) -> Ref:
+    def post(self, text: str, parent: Ref | None, root: Ref | None, key: str) -> Ref:
         with mastodon_errors("posting a status"):
             status = self.client.status_post(
                 text,
                 in_reply_to_id=parent["id"] if parent else None,
+                # Mastodon drops a repeat with the same key (a retry after a lost answer).
+                idempotency_key=key,
                 visibility="public",
                 language="en",
             )
@@ -80,7 +82,7 @@ class BlueskyPoster:
     def __init__(self, settings: PublishSettings, creds: Credentials) -> None:
         self.client, self.did = bluesky_client(settings, creds)
 
-    def post(self, text: str, parent: Ref | None, root: Ref | None) -> Ref:
+    def post(self, text: str, parent: Ref | None, root: Ref | None, key: str) -> Ref:
         from atproto import client_utils, models  # type: ignore[import-untyped]
 
         builder = client_utils.TextBuilder()
@@ -205,7 +207,8 @@ def post_installments(
         for step in planned[len(posted) :]:
             previous = posted[-1]["ref"] if posted and inst.kind != KIND_RETRACTION else None
             root = posted[0]["ref"] if posted and inst.kind != KIND_RETRACTION else None
-            ref = poster.post(step["text"], step["parent"] or previous, step["root"] or root)
+            key = f"vigil-{inst.kind}-{inst.number}-{len(posted)}"
+            ref = poster.post(step["text"], step["parent"] or previous, step["root"] or root, key)
             posted.append({"ref": ref, "entry_ids": step["entry_ids"]})
             made += 1
             with db.transaction() as session:

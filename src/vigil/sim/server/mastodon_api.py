@@ -319,6 +319,9 @@ class MastodonApi:
     async def post_status(self, request: Request) -> Response:
         if (bad := self._bad_token(request, required=True)) is not None:
             return bad
+        key = request.headers.get("idempotency-key")
+        if key and (seen := self.own.posts.get(self.own.keys.get(key, ""))) is not None:
+            return JSONResponse(self._own_json(seen, request))  # Mastodon replays the first
         body = await form_or_json(request)
         text = str(body.get("status") or "")
         reply_to = str(body.get("in_reply_to_id") or "") or None
@@ -327,6 +330,8 @@ class MastodonApi:
         if error is not None:
             return JSONResponse({"error": error}, status_code=404 if "found" in error else 422)
         post = self.own.add_status(self.reporter.id, text, reply_to, self.ctx.clock.now())
+        if key:
+            self.own.keys[key] = post.id
         return JSONResponse(self._own_json(post, request))
 
     async def report(self, request: Request) -> Response:

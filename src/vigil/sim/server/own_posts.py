@@ -60,6 +60,7 @@ class OwnPosts:
 
     def __init__(self) -> None:
         self.posts: dict[str, OwnPost] = {}
+        self.keys: dict[str, str] = {}  # Mastodon Idempotency-Key -> status id
         self._ids = itertools.count(900_000_000_000_000_001)
 
     def mastodon_error(self, text: str, reply_to: str | None, known: bool) -> str | None:
