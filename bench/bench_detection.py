@@ -17,7 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from vigil.config import Settings
-from vigil.model import Account, Post, Signal
+from vigil.model import Account, Decision, Post, Signal, User
 from vigil.platforms.file_imports import import_x_files
 from vigil.review.seeds import import_list
 from vigil.scoring.evaluation import (
@@ -29,16 +29,19 @@ from vigil.scoring.evaluation import (
     load_truth,
     protected_fpr,
 )
+from vigil.scoring.queue import review_queue
 from vigil.scoring.scan import run_scan
 from vigil.scoring.score import current_weights
+from vigil.scoring.train import train_models
 from vigil.signals.banks import import_file
 from vigil.sim.generate import WorldParams
 from vigil.sim.output import generate_to_dir
-from vigil.store import initialise, open_database
+from vigil.store import Database, initialise, open_database
 
 BENCH_SEED = 20261128  # no test uses it; tuning used other seeds
 TARGET_PRECISION = 0.95
 TARGET_FPR = 0.01
+REVIEWED = 300  # queue head a simulated reviewer decides before `vigil train`
 STEP_HOURS = 6.0  # replay step for the hours from first post to the queue
 
 
@@ -76,6 +79,36 @@ def _summary(ev: Evaluation, truth: Truth) -> dict[str, Any]:
     return out
 
 
+def _after_review(db: Database, settings: Settings, truth: Truth) -> dict[str, Any]:
+    """A reviewer decides the head of the queue (truth plays the reviewer), `vigil train`
+    refits, the store is rescanned; measured over the accounts nobody decided."""
+    with db.transaction() as session:
+        head = review_queue(session, limit=REVIEWED)
+        user = User(username="bench-reviewer", role="analyst")
+        session.add(user)
+        session.flush()
+        decided = set()
+        for item in head:
+            action = "confirm" if truth.role.get(item.account_id) == "supporter" else "reject"
+            session.add(Decision(account_id=item.id, user_id=user.id, action=action))
+            decided.add(item.account_id)
+    started = time.perf_counter()
+    trained = train_models(db, settings, actor="bench")
+    train_s = time.perf_counter() - started
+    run_scan(db, settings, weights=current_weights(settings), actor="bench", full=True)
+    with db.session() as session:
+        ev = evaluate(session, truth)
+        rest = {a: v for a, v in ev.scores.items() if a not in decided}
+        after = evaluate(session, truth, scores=rest)
+    return {
+        "reviewed": len(decided),
+        "confirmed": trained.positives,
+        "train_s": round(train_s, 1),
+        "version": trained.version,
+        **_summary(after, truth),
+    }
+
+
 def run() -> dict[str, object]:
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
@@ -109,6 +142,7 @@ def run() -> dict[str, object]:
                 db, settings, truth, full, weights=current_weights(settings), step_hours=STEP_HOURS
             )
             replay_s = time.perf_counter() - started
+            after = _after_review(db, settings, truth)
         finally:
             db.dispose()
     text_s = scan.seconds.get("text", 0.0)
@@ -128,6 +162,7 @@ def run() -> dict[str, object]:
         "operating_threshold": OPERATING_THRESHOLD,
         "baseline_lexicon": _summary(base, truth),
         "full": _summary(full, truth),
+        "after_review_and_train": after,
         "resurgence_links": full.links,
         "time_to_queue": full.time_to_queue,
         "replay_s": round(replay_s, 1),

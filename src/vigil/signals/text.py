@@ -47,14 +47,23 @@ def _scan_post(lex: Lexicon, tally: _Tally, post_id: int, text: str) -> None:
     hits = lex.match_normalised(norm)
     if not hits:
         return
-    # Only posts with hits pay for the offset map the review UI's highlights need.
-    norm, offsets = normalise_with_map(text)
-    hits = lex.match_normalised(norm)
+    # Only posts with hits pay for the offset map the review UI's highlights need, and
+    # only while the account's evidence still has room for their spans.
+    offsets: list[int] | None = None
+    has_counter = any(entry.category in COUNTER_CATEGORIES for _, _, entry in hits)
+    has_pro = not has_counter or any(
+        entry.category not in COUNTER_CATEGORIES for _, _, entry in hits
+    )
+    if (has_pro and len(tally.spans) < MAX_SPAN_POSTS) or (
+        has_counter and len(tally.counter_spans) < MAX_SPAN_POSTS
+    ):
+        norm, offsets = normalise_with_map(text)
+        hits = lex.match_normalised(norm)
     pro: list[Span] = []
     counter: list[Span] = []
     weights: dict[str, float] = {}
     for s, e, entry in hits:
-        start, end = original_span(offsets, s, e, text)
+        start, end = original_span(offsets, s, e, text) if offsets is not None else (s, e)
         span = [start, end, entry.term, entry.category]
         if entry.category in COUNTER_CATEGORIES:
             counter.append(span)
