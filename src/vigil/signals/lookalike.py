@@ -49,7 +49,7 @@ I64 = npt.NDArray[np.int64]
 # add nothing. Hand-set on a simulated world (seed 5), checked on others.
 FEATURE_WEIGHTS: dict[str, tuple[float, float]] = {
     "handle": (7.0, 0.72),
-    "name": (4.0, 0.75),
+    "name": (6.0, 0.75),
     "bio": (2.5, 0.6),
     "avatar": (1.5, 0.5),
     "followees": (9.0, 0.2),
@@ -158,21 +158,24 @@ def _ratio(a: str, b: str) -> float:
 def compare(new: Profile, prior: Profile, common: Container[str] = frozenset()) -> dict[str, float]:
     """Similarities 0..1 of the features both accounts have (absent ones are left out).
 
-    `common` holds keys many accounts share (``h:`` skeleton, ``n:`` name, ``a:`` avatar):
-    a generic handle (``user1234``) is compared with its digits, a pooled picture is no
-    evidence, and a common name counts for less."""
+    `common` holds keys many accounts share (``h:`` skeleton, ``n:`` name, ``a:`` avatar,
+    ``b:`` bio): a generic handle (``user1234``) or a pooled picture is no evidence, and a
+    common name or bio counts for less."""
     out: dict[str, float] = {}
     nk, pk = new.keys, prior.keys
     if nk["handle"] and pk["handle"]:
         full = _ratio(nk["handle_full"], pk["handle_full"])
-        generic = "h:" + nk["handle"] in common or "h:" + pk["handle"] in common
-        out["handle"] = full if generic else max(_ratio(nk["handle"], pk["handle"]), full)
+        # A generic stem ("crypto_deal_87", "ali55") says nothing either way: returning
+        # accounts change exactly the digits that tell such handles apart.
+        if "h:" + nk["handle"] not in common and "h:" + pk["handle"] not in common:
+            out["handle"] = max(_ratio(nk["handle"], pk["handle"]), full)
     if nk["name"] and pk["name"]:
         name = float(fuzz.token_sort_ratio(nk["name"], pk["name"])) / 100.0
         out["name"] = name * COMMON_NAME if "n:" + pk["name"] in common else name
     if nk["bio"] and pk["bio"]:
         # Returning accounts extend their old bio ("... | new acc"): a subset counts in full.
-        out["bio"] = float(fuzz.token_set_ratio(nk["bio"], pk["bio"])) / 100.0
+        bio = float(fuzz.token_set_ratio(nk["bio"], pk["bio"])) / 100.0
+        out["bio"] = bio * COMMON_NAME if "b:" + pk["bio"] in common else bio
     if new.avatar_pdq and prior.avatar_pdq:
         out["avatar"] = 1.0 if pdq_distance(new.avatar_pdq, prior.avatar_pdq) <= PDQ_MATCH else 0.0
     elif new.avatar and new.avatar == prior.avatar and "a:" + new.avatar not in common:
@@ -206,13 +209,14 @@ def round_features(features: dict[str, float]) -> dict[str, Any]:
 
 
 def common_keys(profiles: Iterable[Profile]) -> frozenset[str]:
-    """Handle skeletons, names and avatars that more than COMMON accounts share."""
+    """Handle skeletons, names, avatars and bios that more than COMMON accounts share."""
     counts: dict[str, int] = {}
     for p in profiles:
         for key in (
             "h:" + p.keys["handle"] if p.keys["handle"] else "",
             "n:" + p.keys["name"] if p.keys["name"] else "",
             "a:" + p.avatar if p.avatar else "",
+            "b:" + p.keys["bio"] if p.keys["bio"] else "",
         ):
             if key:
                 counts[key] = counts.get(key, 0) + 1
