@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from tests.web.world import World
 from vigil.review.users import create_api_token
 
-EXAMPLES = 15
+EXAMPLES = 10
 
 
 def test_api_never_fails_with_a_server_error(app: FastAPI, world: World) -> None:
