@@ -65,12 +65,14 @@ def gather_dataset(session: Session) -> Dataset:
         if account_id not in reported or when < reported[account_id]:
             reported[account_id] = when
     routes = _routes(session, list(listed), listed)
-    accounts = _accounts(session, set(listed) | set(controls))
-    identity = _identities(session, accounts)
-    listed_identities = {identity[a] for a in listed}
-    linked = _linked_accounts(session, listed_identities, set(accounts))
-    accounts.update(linked)
-    identity.update({a: f"i{acc.identity_id}" for a, acc in linked.items()})
+    links = _links(session)
+    watched = set(listed) | set(controls)
+    accounts = _accounts(session, watched | _reach(set(listed), links))
+    identity_ids = {
+        acc.identity_id for a, acc in accounts.items() if a in listed or a not in watched
+    }
+    accounts.update(_linked_accounts(session, identity_ids, set(accounts)))
+    identity = _identities(accounts, links)
     kinds = dict(session.execute(select(Platform.id, Platform.kind)).all())
     rows: list[AccountRow] = []
     for account_id, acc in sorted(accounts.items()):
@@ -115,8 +117,7 @@ def gather_dataset(session: Session) -> Dataset:
             )
         else:
             rows.append(AccountRow(**common, cohort=LINKED, created_at=acc.created_at))
-    watched = [a for a in accounts if a in listed or a in controls]
-    return Dataset(accounts=rows, observations=_observations(session, watched))
+    return Dataset(accounts=rows, observations=_observations(session, sorted(watched)))
 
 
 def _accounts(session: Session, ids: set[int]) -> dict[int, Account]:
@@ -146,7 +147,22 @@ def _routes(
     return routes
 
 
-def _identities(session: Session, accounts: Mapping[int, Account]) -> dict[int, str]:
+def _reach(start: set[int], links: list[tuple[int, int]]) -> set[int]:
+    """Accounts joined to `start` through resurgence links, however many hops."""
+    neighbours: dict[int, set[int]] = defaultdict(set)
+    for a, b in links:
+        neighbours[a].add(b)
+        neighbours[b].add(a)
+    seen, todo = set(start), list(start)
+    while todo:
+        for n in neighbours.get(todo.pop(), ()):
+            if n not in seen:
+                seen.add(n)
+                todo.append(n)
+    return seen - start
+
+
+def _identities(accounts: Mapping[int, Account], links: list[tuple[int, int]]) -> dict[int, str]:
     """Identity key of each account: its identity row, merged through resurgence links."""
     parent: dict[str, str] = {}
 
@@ -162,7 +178,7 @@ def _identities(session: Session, accounts: Mapping[int, Account]) -> dict[int, 
             return f"i{acc.identity_id}"
         return f"a{account_id}"
 
-    for a, b in _links(session):
+    for a, b in links:
         if a in accounts or b in accounts:
             ra, rb = find(node(a)), find(node(b))
             if ra != rb:
@@ -190,8 +206,10 @@ def _links(session: Session) -> list[tuple[int, int]]:
     return []
 
 
-def _linked_accounts(session: Session, identities: set[str], known: set[int]) -> dict[int, Account]:
-    ids = sorted(int(i[1:]) for i in identities if i.startswith("i"))
+def _linked_accounts(
+    session: Session, identities: set[int | None], known: set[int]
+) -> dict[int, Account]:
+    ids = sorted(i for i in identities if i is not None)
     found: dict[int, Account] = {}
     for chunk in _chunks(ids):
         for acc in session.execute(select(Account).where(Account.identity_id.in_(chunk))).scalars():
