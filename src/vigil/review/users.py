@@ -10,6 +10,7 @@ import hashlib
 import logging
 import secrets
 from dataclasses import dataclass
+from functools import lru_cache
 
 import sqlalchemy as sa
 from argon2 import PasswordHasher
@@ -46,8 +47,13 @@ TOKEN_PREFIX = "vgl_"  # noqa: S105  (a marker, not a secret)
 ROLE_RANK = {UserRole.VIEWER: 0, UserRole.ANALYST: 1, UserRole.LEAD: 2, UserRole.ADMIN: 3}
 
 _hasher = PasswordHasher()
-# Verified against when the user does not exist, so both paths take the same time.
-_DUMMY_HASH = _hasher.hash("vigil-no-such-user")
+
+
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    """Verified against when the user does not exist, so both paths take the same time
+    (made on first use: hashing at import would slow every command down)."""
+    return _hasher.hash("vigil-no-such-user")
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,7 +211,7 @@ def authenticate(db: Database, username: str, password: str) -> UserView | None:
             user = session.scalars(sa.select(User).where(User.username == username)).first()
         stored = user.password_hash if user is not None and user.active else None
         try:
-            _hasher.verify(stored or _DUMMY_HASH, password)
+            _hasher.verify(stored or _dummy_hash(), password)
         except (VerifyMismatchError, VerificationError, InvalidHashError):
             return None
         if user is None or stored is None:
