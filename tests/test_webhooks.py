@@ -23,8 +23,10 @@ from vigil.publish.installments import create_installments
 from vigil.publish.webhooks import (
     SIGNATURE_HEADER,
     add_subscription,
+    dead_letters,
     deliver_due,
     enqueue,
+    requeue_dead,
     sign,
     verify_signature,
 )
@@ -135,5 +137,11 @@ def test_dead_letter_after_the_last_attempt(db: Database) -> None:
         with db.session() as session:
             d = session.scalars(sa.select(WebhookDelivery)).one()
             assert (d.status, d.attempts) == ("dead", 2)
+        with db.transaction() as session:
+            dead = dead_letters(session)
+            assert [(x["installment"], x["last_status_code"]) for x in dead] == [(1, 500)]
+            assert requeue_dead(session, T0 + timedelta(days=1), actor="admin") == 1
+        r.fail = 0
+        assert deliver_due(db, settings, T0 + timedelta(days=1)).delivered == 1
     finally:
         r.server.shutdown()

@@ -23,7 +23,7 @@ from vigil.publish.clients import Credentials
 from vigil.publish.installments import plan
 from vigil.publish.run import notice_dir, run_publish
 from vigil.publish.urls import check_urls, collect_links, confirm_url
-from vigil.publish.webhooks import add_subscription
+from vigil.publish.webhooks import add_subscription, dead_letters, requeue_dead
 
 __all__ = ["publish_app", "urls_app"]
 
@@ -132,6 +132,28 @@ def webhook_list(ctx: typer.Context, fmt: FormatOption = OutputFormat.TABLE) -> 
         return
     for row in rows:
         typer.echo(", ".join(f"{k}={v}" for k, v in row.items()))
+
+
+@webhook_app.command("dead")
+def webhook_dead(
+    ctx: typer.Context,
+    requeue: Annotated[
+        bool, typer.Option("--requeue", help="Retry them all at the next `vigil publish`.")
+    ] = False,
+    fmt: FormatOption = OutputFormat.TABLE,
+) -> None:
+    """The dead-letter list: deliveries that failed every attempt."""
+    with current_store(ctx) as db, db.transaction() as session:
+        rows = dead_letters(session)
+        if requeue:
+            requeue_dead(session, datetime.now(UTC), actor="cli")
+    if fmt is OutputFormat.JSON:
+        print_json(rows)
+        return
+    for row in rows:
+        typer.echo(", ".join(f"{k}={v}" for k, v in row.items()))
+    if requeue:
+        typer.echo(f"{len(rows)} deliveries requeued")
 
 
 @urls_app.command("list")

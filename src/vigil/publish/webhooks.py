@@ -31,8 +31,10 @@ __all__ = [
     "SIGNATURE_HEADER",
     "DeliveryRun",
     "add_subscription",
+    "dead_letters",
     "deliver_due",
     "enqueue",
+    "requeue_dead",
     "sign",
     "verify_signature",
 ]
@@ -227,3 +229,43 @@ def deliver_due(
                         ts=now,
                     )
     return run
+
+
+def dead_letters(session: Session) -> list[dict[str, object]]:
+    """Deliveries that failed their last attempt, oldest first."""
+    rows = session.execute(
+        sa.select(WebhookDelivery, WebhookSubscription.url)
+        .join(WebhookSubscription, WebhookSubscription.id == WebhookDelivery.subscription_id)
+        .where(WebhookDelivery.status == "dead")
+        .order_by(WebhookDelivery.id)
+    ).all()
+    return [
+        {
+            "id": d.id,
+            "url": url,
+            "installment": d.number,
+            "event": d.event,
+            "event_id": d.event_id,
+            "attempts": d.attempts,
+            "last_status_code": d.last_status_code,
+            "last_error": d.last_error,
+        }
+        for d, url in rows
+    ]
+
+
+def requeue_dead(session: Session, now: datetime, *, actor: str) -> int:
+    """Give every dead-lettered delivery a fresh round of attempts (same event id)."""
+    dead = session.scalars(sa.select(WebhookDelivery).where(WebhookDelivery.status == "dead")).all()
+    for d in dead:
+        d.status, d.attempts, d.next_attempt_at = "pending", 0, now
+    if dead:
+        record(
+            session,
+            actor=actor,
+            action="webhook.requeue",
+            subject="webhooks",
+            payload={"deliveries": [d.id for d in dead]},
+            ts=now,
+        )
+    return len(dead)
