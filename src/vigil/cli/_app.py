@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -66,12 +66,7 @@ def root(
     """Settings come from the environment (VIGIL_HOME, VIGIL_DATABASE_URL, VIGIL_LOG_LEVEL)."""
     settings = Settings.from_env()
     if home is not None:
-        settings = Settings(
-            home=home,
-            database_url=settings.database_url,
-            log_level=settings.log_level,
-            sql_echo=settings.sql_echo,
-        )
+        settings = replace(settings, home=home)
     logging.basicConfig(
         level=logging.DEBUG if debug else settings.log_level,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
