@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import json
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -16,9 +17,10 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
+from tests.support.cli import run_cli
 from tests.support.publish_world import listed_account, platform
-from vigil.config import PublishSettings
-from vigil.errors import ConflictError, InputError
+from vigil.config import PublishSettings, Settings
+from vigil.errors import ConflictError, InputError, NotFoundError
 from vigil.model import AuditEvent
 from vigil.model.publish import ConfirmedUrl
 from vigil.publish.art22 import art22_report
@@ -153,3 +155,44 @@ def test_confirm_notice_check_and_art22(db: Database, web: str, tmp_path: Path) 
     assert report["by_action_taken"]["content no longer reachable"] == 2
     assert "mega.nz/file" not in str(report)
     assert "a1" not in str(report)
+
+
+def test_urls_commands(
+    db: Database,
+    settings: Settings,
+    web: str,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setenv("VIGIL_DATABASE_URL", settings.effective_database_url)
+    monkeypatch.setenv("VIGIL_HOME", str(settings.home))
+    monkeypatch.setenv("VIGIL_URL_CHECK_PRIVATE", "1")
+    with db.transaction() as session:
+        listed_account(
+            session, platform(session, "x", "x"), "1", "a1", posts=[("11", f"get {web}/alive")]
+        )
+    listed = run_cli(capsys, "urls", "list", "--format", "json")
+    assert listed.code == 0, listed.err
+    assert json.loads(listed.out)[0]["urls"] == [
+        {"url": f"{web}/alive", "accounts": 1, "confirmed": False}
+    ]
+    refused = run_cli(
+        capsys, "urls", "confirm", f"{web}/alive", "--criterion", "C2", "--as", "nobody"
+    )
+    assert refused.code == NotFoundError.exit_code
+    done = run_cli(
+        capsys,
+        "urls",
+        "confirm",
+        f"{web}/alive",
+        "--criterion",
+        "C2",
+        "--as",
+        "rev-alice",
+        "--format",
+        "json",
+    )
+    assert done.code == 0, done.err
+    assert Path(json.loads(done.out)["notice"]).is_file()
+    checked = run_cli(capsys, "urls", "check", "--format", "json")
+    assert json.loads(checked.out) == {"up": 1}

@@ -65,11 +65,16 @@ class MastodonReporter:
     """Reports from the organisation's account on its home instance."""
 
     def __init__(self, db: Database, settings: PublishSettings, creds: Credentials) -> None:
+        from mastodon import MastodonNotFoundError
+
         self.settings = settings
         self.client = mastodon_client(settings, creds)
         self.home = urlsplit(settings.mastodon_url or "").netloc.lower()
         with mastodon_errors("reading the instance rules"):
-            rules = self.client.instance_rules()
+            try:
+                rules = self.client.instance_rules()
+            except MastodonNotFoundError:  # before 3.4 the rules are only in the instance
+                rules = self.client.instance().get("rules") or []
         self.rule_ids = [str(r["id"]) for r in rules if _RULE_WORDS.search(str(r.get("text")))]
 
     def _target(self, view: EntryView) -> tuple[str, bool]:
