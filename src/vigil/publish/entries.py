@@ -26,6 +26,7 @@ __all__ = [
 ]
 
 _SUMMARY_SIGNALS = 3
+_CHUNK = 500  # entries per batch of queries
 
 
 def safe_text(value: str | None, limit: int = 200) -> str:
@@ -91,32 +92,47 @@ def _as_list(value: Any) -> list[Any]:
     return list(value) if isinstance(value, list | tuple) else []
 
 
-def evidence_post_ids(session: Session, decision: Decision | None, account_id: int) -> list[str]:
-    """Platform ids of the account's posts the decision cites (internal ids or platform ids)."""
-    if decision is None:
-        return []
-    ev = decision.evidence or {}
+def _refs(decision: Decision | None) -> list[str]:
+    """The post references a decision's evidence names (internal ids or platform ids)."""
+    ev = (decision.evidence if decision is not None else None) or {}
     raw = _as_list(ev.get("post_ids")) or _as_list(ev.get("posts")) or _as_list(ev.get("statuses"))
     refs = [r.get("id") if isinstance(r, dict) else r for r in raw]
-    internal = [int(r) for r in refs if isinstance(r, int) or (isinstance(r, str) and r.isdigit())]
-    names = [str(r) for r in refs if r is not None]
+    return [str(r) for r in refs if r is not None]
+
+
+def _cited_posts(session: Session, cited: dict[int, list[str]]) -> dict[int, list[tuple[int, str]]]:
+    """account id -> (post id, platform post id) of the posts any of its references name."""
+    names = {n for refs in cited.values() for n in refs}
     if not names:
-        return []
-    rows = session.execute(
-        sa.select(Post.id, Post.platform_post_id).where(
-            Post.account_id == account_id,
+        return {}
+    internal = {int(n) for n in names if n.isdigit()}
+    out: dict[int, list[tuple[int, str]]] = {}
+    for post_id, pid, account_id in session.execute(
+        sa.select(Post.id, Post.platform_post_id, Post.account_id).where(
+            Post.account_id.in_(cited),
             sa.or_(Post.id.in_(internal), Post.platform_post_id.in_(names)),
         )
-    ).all()
-    by_internal = {str(r.id): r.platform_post_id for r in rows}
-    platform_ids = {r.platform_post_id for r in rows}
+    ):
+        out.setdefault(account_id, []).append((post_id, pid))
+    return out
+
+
+def _resolve(refs: list[str], rows: list[tuple[int, str]]) -> list[str]:
+    by_internal = {str(i): pid for i, pid in rows}
+    platform_ids = {pid for _, pid in rows}
     out: list[str] = []
-    for name in names:
+    for name in refs:
         # A platform id wins over an internal id of the same spelling.
         pid = name if name in platform_ids else by_internal.get(name)
         if pid and pid not in out:
             out.append(pid)
     return out
+
+
+def evidence_post_ids(session: Session, decision: Decision | None, account_id: int) -> list[str]:
+    """Platform ids of the account's posts the decision cites (internal ids or platform ids)."""
+    refs = _refs(decision)
+    return _resolve(refs, _cited_posts(session, {account_id: refs}).get(account_id, []))
 
 
 def _summary(decision: Decision | None, posts: int, signals: Sequence[str]) -> str:
@@ -145,49 +161,61 @@ def whitelisted_accounts() -> sa.Select[int]:
     )
 
 
+def _top_signals(session: Session, account_ids: set[int]) -> dict[int, list[str]]:
+    top: dict[int, list[str]] = {}
+    for account_id, name in session.execute(
+        sa.select(Signal.account_id, Signal.name)
+        .where(Signal.account_id.in_(account_ids), Signal.value > 0)
+        .order_by(Signal.account_id, Signal.value.desc(), Signal.name)
+    ):
+        names = top.setdefault(account_id, [])
+        if name not in names and len(names) < _SUMMARY_SIGNALS:
+            names.append(name)
+    return top
+
+
 def entry_views(session: Session, entries: Iterable[ListEntry]) -> list[EntryView]:
-    """Public views of the given entries, in the given order."""
+    """Public views of the given entries, in the given order (a few queries per 500)."""
     rows = list(entries)
-    if not rows:
-        return []
-    accounts = {
-        a.id: a
-        for a in session.scalars(
-            sa.select(Account).where(Account.id.in_({e.account_id for e in rows}))
-        )
-    }
     platforms = {p.id: p for p in session.scalars(sa.select(Platform))}
-    decision_ids = {e.decision_id for e in rows if e.decision_id is not None}
-    decisions = {
-        d.id: d for d in session.scalars(sa.select(Decision).where(Decision.id.in_(decision_ids)))
-    }
     views: list[EntryView] = []
-    for e in rows:
-        acc = accounts[e.account_id]
-        plat = platforms[acc.platform_id]
-        decision = decisions.get(e.decision_id) if e.decision_id is not None else None
-        posts = evidence_post_ids(session, decision, acc.id)
-        signals = session.scalars(
-            sa.select(Signal.name)
-            .where(Signal.account_id == acc.id, Signal.value > 0)
-            .order_by(Signal.value.desc(), Signal.name)
-            .limit(_SUMMARY_SIGNALS)
-        ).all()
-        views.append(
-            EntryView(
-                entry_id=e.id,
-                account_id=acc.id,
-                platform=plat.name,
-                platform_kind=plat.kind,
-                platform_account_id=acc.platform_account_id,
-                handle=safe_text(acc.handle, 120),
-                profile_url=profile_url(plat, acc),
-                criterion=e.criterion or "unspecified",
-                summary=_summary(decision, len(posts), list(dict.fromkeys(signals))),
-                decision_id=e.decision_id,
-                listed_at=e.added_at,
-                retracted_at=e.retracted_at if e.status == "retracted" else None,
-                evidence_posts=tuple(posts),
+    for start in range(0, len(rows), _CHUNK):
+        chunk = rows[start : start + _CHUNK]
+        account_ids = {e.account_id for e in chunk}
+        accounts = {
+            a.id: a for a in session.scalars(sa.select(Account).where(Account.id.in_(account_ids)))
+        }
+        decision_ids = {e.decision_id for e in chunk if e.decision_id is not None}
+        decisions = {
+            d.id: d
+            for d in session.scalars(sa.select(Decision).where(Decision.id.in_(decision_ids)))
+        }
+        cited: dict[int, list[str]] = {}
+        for e in chunk:
+            if e.decision_id is not None:
+                cited.setdefault(e.account_id, []).extend(_refs(decisions.get(e.decision_id)))
+        posts_by_account = _cited_posts(session, cited)
+        signals = _top_signals(session, account_ids)
+        for e in chunk:
+            acc = accounts[e.account_id]
+            plat = platforms[acc.platform_id]
+            decision = decisions.get(e.decision_id) if e.decision_id is not None else None
+            posts = _resolve(_refs(decision), posts_by_account.get(acc.id, []))
+            views.append(
+                EntryView(
+                    entry_id=e.id,
+                    account_id=acc.id,
+                    platform=plat.name,
+                    platform_kind=plat.kind,
+                    platform_account_id=acc.platform_account_id,
+                    handle=safe_text(acc.handle, 120),
+                    profile_url=profile_url(plat, acc),
+                    criterion=e.criterion or "unspecified",
+                    summary=_summary(decision, len(posts), signals.get(acc.id, [])),
+                    decision_id=e.decision_id,
+                    listed_at=e.added_at,
+                    retracted_at=e.retracted_at if e.status == "retracted" else None,
+                    evidence_posts=tuple(posts),
+                )
             )
-        )
     return views
