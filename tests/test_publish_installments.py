@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -13,6 +14,7 @@ from vigil.model import AuditEvent, ListEntry
 from vigil.model.publish import Installment, Publication
 from vigil.publish.installments import create_installments, plan
 from vigil.publish.schedule import in_quiet_hours, next_installment_at
+from vigil.publish.social import post_installments
 from vigil.store import Database
 
 
@@ -73,3 +75,37 @@ def test_installments_follow_the_schedule_and_hide_reviewers(db: Database) -> No
             "publish.installment",
             "publish.retraction",
         ]
+
+
+class RecordingPoster:
+    """Stands in for a network (outside network is mocked): records what would be posted."""
+
+    limit = 500
+
+    def __init__(self) -> None:
+        self.posts: list[str] = []
+
+    def length(self, text: str) -> int:
+        return len(text)
+
+    def post(self, text: str, parent: Any, root: Any, key: str) -> dict[str, str]:
+        self.posts.append(text)
+        return {"id": key, "uri": key, "cid": key}
+
+
+def test_a_late_channel_skips_stale_installments(db: Database) -> None:
+    s = PublishSettings()
+    with db.transaction() as session:
+        listed_account(session, platform(session, "x", "x"), "1", "a1")
+        create_installments(session, s, T0)
+    poster = RecordingPoster()
+    assert post_installments(db, "mastodon", s, poster, T0 + timedelta(days=8)) == 0
+    assert poster.posts == []
+    with db.session() as session:
+        pub = session.scalars(sa.select(Publication).where(Publication.channel == "mastodon")).one()
+        assert pub.status == "skipped"
+    with db.transaction() as session:
+        listed_account(session, platform(session, "x", "x"), "2", "a2")
+        create_installments(session, s, T0 + timedelta(days=8))
+    assert post_installments(db, "mastodon", s, poster, T0 + timedelta(days=8)) == 1
+    assert "installment #2" in poster.posts[0]

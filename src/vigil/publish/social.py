@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 import sqlalchemy as sa
@@ -35,11 +35,12 @@ from vigil.publish.threads import (
 )
 from vigil.store import Database, record
 
-__all__ = ["SOCIAL_CHANNELS", "Poster", "post_installments", "poster_for"]
+__all__ = ["SOCIAL_CHANNELS", "STALE_AFTER", "Poster", "post_installments", "poster_for"]
 
 log = logging.getLogger(__name__)
 
 SOCIAL_CHANNELS = ("mastodon", "bluesky")
+STALE_AFTER = timedelta(days=7)
 Ref = dict[str, str]  # {"id", "uri", "cid"} of a post
 
 
@@ -183,7 +184,9 @@ def post_installments(
         ).all()
         session.expunge_all()
     for inst in todo:
-        planned = _plan(db, channel, inst, settings, poster)
+        stale = inst.kind != KIND_RETRACTION and now - inst.created_at > STALE_AFTER
+        # A channel configured late does not post old installments; retractions always go.
+        planned = [] if stale else _plan(db, channel, inst, settings, poster)
         with db.transaction() as session:
             pub = session.scalar(
                 sa.select(Publication).where(
