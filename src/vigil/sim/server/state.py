@@ -137,6 +137,7 @@ class SimState:
             and acc is not None
             and acc.id not in self._reported
             and not self.is_suspended(acc, now)
+            and self.hazard.respond_to_reports
         )
         if accepted and acc is not None:
             self._reported.add(acc.id)
