@@ -75,7 +75,9 @@ class PostReference(Base):
     __table_args__ = (UniqueConstraint("post_id", "kind", "target_platform_post_id"),)
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    post_id: Mapped[int] = mapped_column(ForeignKey("post.id"), index=True)
+    # Found by post through the unique constraint, which leads with it (imports write
+    # millions of rows: each index is paid for on every one).
+    post_id: Mapped[int] = mapped_column(ForeignKey("post.id"))
     kind: Mapped[str] = mapped_column(String(16))  # retweeted | quoted | replied_to
     target_platform_post_id: Mapped[str] = mapped_column(String(200))
     target_post_id: Mapped[int | None] = mapped_column(ForeignKey("post.id"), index=True)
@@ -89,7 +91,7 @@ class Mention(Base):
     __table_args__ = (UniqueConstraint("post_id", "handle"),)
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    post_id: Mapped[int] = mapped_column(ForeignKey("post.id"), index=True)
+    post_id: Mapped[int] = mapped_column(ForeignKey("post.id"))  # see PostReference.post_id
     handle: Mapped[str] = mapped_column(String(200))
     account_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"), index=True)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Table, and_, case, select
 from sqlalchemy.orm import Session
@@ -66,6 +66,7 @@ class AccountWriter:
         self.pending_limit = pending_limit
         self.remember = remember
         self._ids: dict[str, tuple[int, bool]] = {}  # platform id -> (row id, has a handle)
+        self._rows: dict[str, int] = {}  # platform id -> row id, of the same accounts
         self._full: dict[str, AccountRecord] = {}
         self._first: dict[str, datetime] = {}
         self._stubs: dict[str, tuple[str, datetime]] = {}
@@ -81,49 +82,34 @@ class AccountWriter:
     ) -> tuple[dict[str, int], dict[str, str]]:
         """Row ids of every account the batch names, creating placeholders as needed.
 
-        Returns (platform account id -> row id, lower-case handle -> platform account id).
+        Returns (platform account id -> row id, lower-case handle -> platform account id);
+        the handles are those of accounts named only by handle.
         """
-        seen = _Sightings()
+        seen = _Sightings(self)
         seen.collect(accounts, posts, follows, statuses)
-        handles = {r.handle.lower(): pid for pid, r in seen.full.items() if r.handle}
-        for pid, (h, _) in seen.stubs.items():
-            if h:
-                handles.setdefault(h.lower(), pid)
-        missing = [h for h in seen.wanted if h.lower() not in handles]
-        if missing:
-            handles.update(self._pending_handles(missing))
-            still = [h for h in missing if h.lower() not in handles]
-            if still:
-                handles.update(_known_handles(session, self.platform_id, still))
-        for h, when in seen.wanted.items():
-            pid = handles.setdefault(h.lower(), handle_key(h))
-            if pid not in seen.full:
-                seen.stub(pid, h, when)
-        now: list[dict[str, Any]] = []
-        known_ids, held_full, held_first = self._ids, self._full, self._first
-        for pid, r in seen.full.items():
-            first = seen.first[pid]
-            if pid not in known_ids:
-                now.append(_account_row(self.platform_id, r, first))
-                continue
-            # Held until the next flush: the newest profile, the earliest sighting.
-            held_profile = held_full.get(pid)
-            if held_profile is None:
-                held_full[pid] = r
-                held_first[pid] = first
-            else:
-                if r.seen_at >= held_profile.seen_at:
-                    held_full[pid] = r
-                if first < held_first[pid]:
-                    held_first[pid] = first
+        handles: dict[str, str] = {}
+        if seen.wanted:
+            handles = _batch_handles(accounts, seen.stubs)
+            missing = [h for h in seen.wanted if h.lower() not in handles]
+            if missing:
+                handles.update(self._pending_handles(missing))
+                still = [h for h in missing if h.lower() not in handles]
+                if still:
+                    handles.update(_known_handles(session, self.platform_id, still))
+            for h, when in seen.wanted.items():
+                pid = handles.setdefault(h.lower(), handle_key(h))
+                if pid not in seen.profiled:
+                    seen.stub(pid, h, when)
+        platform_id = self.platform_id
+        now = [_account_row(platform_id, r, seen.first[pid]) for pid, r in seen.full.items()]
         for pid, (h, when) in seen.stubs.items():
             known = self._ids.get(pid)
             if known is None or (h and not known[1]):
-                now.append(_stub_row(self.platform_id, pid, h, when))
+                now.append(_stub_row(platform_id, pid, h, when))
             else:
                 held = self._stubs.get(pid)
                 self._stubs[pid] = (h, when) if held is None else (held[0], min(held[1], when))
-        now.sort(key=lambda row: str(row["platform_account_id"]))
+        now.sort(key=_by_account_key)
         stored = merge_rows(
             session,
             _ACCOUNT,
@@ -131,23 +117,32 @@ class AccountWriter:
             keys=["platform_id", "platform_account_id"],
             set_=_account_merge,
             returning=["id", "handle"],
+            columns=_ACCOUNT_COLUMNS,
         )
+        rows = self._rows
         for pid, (row_id, handle) in stored.items():
             self._ids[str(pid)] = (int(row_id), bool(handle))
-        ids = {pid: self._ids[pid][0] for pid in (*seen.full, *seen.stubs)}
+            rows[str(pid)] = int(row_id)
         for (pid, handle), (name, first, last) in seen.history.items():
-            key = (ids[pid], handle)
-            held_history = self._history.get(key)
-            if held_history is not None:
-                name = name if last >= held_history[2] else held_history[0]
-                first, last = min(first, held_history[1]), max(last, held_history[2])
-            self._history[key] = (name, first, last)
+            self._merge_history((rows[pid], handle), name, first, last)
         if max(len(self._full) + len(self._stubs), len(self._history)) > self.pending_limit:
             self.flush(session)
         if len(self._ids) > self.remember:
+            ids = {pid: rows[pid] for pid in (*seen.profiled, *seen.stubs)}
             self.flush(session)
             self._ids.clear()
-        return ids, handles
+            self._rows = {}
+            return ids, handles
+        return rows, handles
+
+    def _merge_history(
+        self, key: tuple[int, str], name: str | None, first: datetime, last: datetime
+    ) -> None:
+        held = self._history.get(key)
+        if held is not None:
+            name = name if last >= held[2] else held[0]
+            first, last = min(first, held[1]), max(last, held[2])
+        self._history[key] = (name, first, last)
 
     def _pending_handles(self, names: Sequence[str]) -> dict[str, str]:
         wanted = {n.lower() for n in names}
@@ -165,30 +160,22 @@ class AccountWriter:
             for pid, (h, when) in self._stubs.items()
             if pid not in self._full
         ]
-        rows.sort(key=lambda row: str(row["platform_account_id"]))
+        rows.sort(key=_by_account_key)
         merge_rows(
             session,
             _ACCOUNT,
             rows,
             keys=["platform_id", "platform_account_id"],
             set_=_account_merge,
+            columns=_ACCOUNT_COLUMNS,
         )
-        history = [
-            {
-                "account_id": account_id,
-                "handle": handle,
-                "display_name": name,
-                "first_seen": first,
-                "last_seen": last,
-            }
-            for (account_id, handle), (name, first, last) in sorted(self._history.items())
-        ]
         merge_rows(
             session,
             _HANDLE,
-            history,
+            [(*key, *value) for key, value in sorted(self._history.items())],
             keys=["account_id", "handle"],
             set_=_handle_merge,
+            columns=("account_id", "handle", "display_name", "first_seen", "last_seen"),
         )
         self._full.clear()
         self._first.clear()
@@ -197,17 +184,23 @@ class AccountWriter:
 
 
 class _Sightings:
-    """Every account a batch names: full profiles, bare references, handles to resolve."""
+    """Every account a batch names: full profiles, bare references, handles to resolve.
 
-    def __init__(self) -> None:
-        self.full: dict[str, AccountRecord] = {}
+    Profiles of accounts the writer already stored go straight into what it holds for the
+    next flush; only accounts new to it are gathered here, to be written at once.
+    """
+
+    def __init__(self, writer: AccountWriter) -> None:
+        self.writer = writer
+        self.full: dict[str, AccountRecord] = {}  # accounts new to the writer
         self.first: dict[str, datetime] = {}
+        self.profiled: set[str] = set()  # every account with a full profile in the batch
         self.stubs: dict[str, tuple[str, datetime]] = {}
         self.history: dict[tuple[str, str], tuple[str | None, datetime, datetime]] = {}
         self.wanted: dict[str, datetime] = {}
 
     def stub(self, pid: str, handle: str, seen: datetime) -> None:
-        if pid in self.full:  # a full profile says more (profiles are collected first)
+        if pid in self.profiled:  # a full profile says more (profiles are collected first)
             return
         held = self.stubs.get(pid)
         if held is None:
@@ -229,34 +222,21 @@ class _Sightings:
     ) -> None:
         # Hot loops (a search file names each account on page after page): locals, and
         # no method call for the common case of an author whose profile was collected.
-        full, first, history, stubs = self.full, self.first, self.history, self.stubs
+        profiled, stubs = self.profiled, self.stubs
+        known, rows = self.writer._ids, self.writer._rows
         for r in accounts:
             pid = r.platform_account_id
             if not r.complete:
                 self.stub(pid, r.handle, r.seen_at)
                 continue
-            seen = r.seen_at
-            held_full = full.get(pid)
-            if held_full is None:
-                full[pid] = r
-                first[pid] = seen
+            profiled.add(pid)
+            if pid in known:
+                self._hold(r, rows[pid])
             else:
-                if seen >= held_full.seen_at:
-                    full[pid] = r
-                if seen < first[pid]:
-                    first[pid] = seen
-            if r.handle:
-                key = (pid, r.handle)
-                held = history.get(key)
-                if held is None:
-                    history[key] = (r.display_name, seen, seen)
-                elif seen >= held[2]:  # the newest sighting names it; held[1] <= seen
-                    history[key] = (r.display_name, held[1], seen)
-                elif seen < held[1]:
-                    history[key] = (held[0], seen, held[2])
+                self._gather(r)
         for p in posts:
             author = p.account_id
-            if author not in full:  # what `stub(author, "", p.seen_at)` does
+            if author not in profiled:  # what `stub(author, "", p.seen_at)` does
                 held_stub = stubs.get(author)
                 if held_stub is None:
                     stubs[author] = ("", p.seen_at)
@@ -280,6 +260,72 @@ class _Sightings:
                 self.stub(st.subject_id, st.handle or "", st.observed_at)
             elif st.handle:
                 self.want(st.handle, st.observed_at)
+
+    def _gather(self, r: AccountRecord) -> None:
+        """A profile of an account new to the writer: the newest and earliest of the batch."""
+        pid, seen, full, first = r.platform_account_id, r.seen_at, self.full, self.first
+        held_full = full.get(pid)
+        if held_full is None:
+            full[pid] = r
+            first[pid] = seen
+        else:
+            if seen >= held_full.seen_at:
+                full[pid] = r
+            if seen < first[pid]:
+                first[pid] = seen
+        if r.handle:
+            _sighted(self.history, (pid, r.handle), r.display_name, seen)
+
+    def _hold(self, r: AccountRecord, row_id: int) -> None:
+        """A profile of an account already stored: merged into what waits for the flush."""
+        w, pid, seen = self.writer, r.platform_account_id, r.seen_at
+        held_profile = w._full.get(pid)
+        if held_profile is None:
+            w._full[pid] = r
+            w._first[pid] = seen
+        else:
+            if seen >= held_profile.seen_at:
+                w._full[pid] = r
+            if seen < w._first[pid]:
+                w._first[pid] = seen
+        if r.handle:
+            _sighted(w._history, (row_id, r.handle), r.display_name, seen)
+
+
+HistoryKey = TypeVar("HistoryKey")
+
+
+def _sighted(
+    history: dict[HistoryKey, tuple[str | None, datetime, datetime]],
+    key: HistoryKey,
+    name: str | None,
+    seen: datetime,
+) -> None:
+    """One sighting of a handle: the newest names it, the earliest and latest date it."""
+    held = history.get(key)
+    if held is None:
+        history[key] = (name, seen, seen)
+    elif seen >= held[2]:  # held[1] <= held[2] <= seen
+        history[key] = (name, held[1], seen)
+    elif seen < held[1]:
+        history[key] = (held[0], seen, held[2])
+
+
+def _batch_handles(
+    accounts: Sequence[AccountRecord], stubs: dict[str, tuple[str, datetime]]
+) -> dict[str, str]:
+    """Lower-case handle -> account of the batch's newest profiles, then of its stubs."""
+    newest: dict[str, AccountRecord] = {}
+    for r in accounts:
+        if r.complete:
+            held = newest.get(r.platform_account_id)
+            if held is None or r.seen_at >= held.seen_at:
+                newest[r.platform_account_id] = r
+    handles = {r.handle.lower(): pid for pid, r in newest.items() if r.handle}
+    for pid, (h, _) in stubs.items():
+        if h:
+            handles.setdefault(h.lower(), pid)
+    return handles
 
 
 def _handle_merge(x: Any, t: Table) -> dict[str, Any]:
@@ -336,49 +382,45 @@ def _account_merge(x: Any, t: Table) -> dict[str, Any]:
     return merged
 
 
-def _account_row(platform_id: int, r: AccountRecord, first_seen: datetime) -> dict[str, Any]:
-    return {
-        "platform_id": platform_id,
-        "platform_account_id": r.platform_account_id,
-        "handle": r.handle,
-        "display_name": r.display_name,
-        "bio": r.bio,
-        "lang": r.lang,
-        "location": r.location,
-        "url": r.url,
-        "avatar_url": r.avatar_url,
-        "verified": r.verified,
-        "protected": r.protected,
-        "followers_count": r.followers_count,
-        "following_count": r.following_count,
-        "posts_count": r.posts_count,
-        "created_at": r.created_at,
-        "withheld_in": list(r.withheld_in) if r.withheld_in else None,
-        "first_seen": first_seen,
-        "last_seen": r.seen_at,
-        "profile_seen_at": r.seen_at,
-    }
+_ACCOUNT_COLUMNS = (
+    "platform_id",
+    "platform_account_id",
+    "handle",
+    *_PROFILE[:-1],
+    "first_seen",
+    "last_seen",
+    "profile_seen_at",
+)
+_NO_PROFILE = (None, None, None, None, None, None, False, False, None, None, None, None, None)
 
 
-def _stub_row(platform_id: int, pid: str, handle: str, seen: datetime) -> dict[str, Any]:
-    return {
-        "platform_id": platform_id,
-        "platform_account_id": pid,
-        "handle": handle,
-        "display_name": None,
-        "bio": None,
-        "lang": None,
-        "location": None,
-        "url": None,
-        "avatar_url": None,
-        "verified": False,
-        "protected": False,
-        "followers_count": None,
-        "following_count": None,
-        "posts_count": None,
-        "created_at": None,
-        "withheld_in": None,
-        "first_seen": seen,
-        "last_seen": seen,
-        "profile_seen_at": None,
-    }
+def _by_account_key(row: tuple[Any, ...]) -> str:
+    return str(row[1])
+
+
+def _account_row(platform_id: int, r: AccountRecord, first_seen: datetime) -> tuple[Any, ...]:
+    return (
+        platform_id,
+        r.platform_account_id,
+        r.handle,
+        r.display_name,
+        r.bio,
+        r.lang,
+        r.location,
+        r.url,
+        r.avatar_url,
+        r.verified,
+        r.protected,
+        r.followers_count,
+        r.following_count,
+        r.posts_count,
+        r.created_at,
+        list(r.withheld_in) if r.withheld_in else None,
+        first_seen,
+        r.seen_at,
+        r.seen_at,
+    )
+
+
+def _stub_row(platform_id: int, pid: str, handle: str, seen: datetime) -> tuple[Any, ...]:
+    return (platform_id, pid, handle, *_NO_PROFILE, seen, seen, None)

@@ -40,6 +40,13 @@ __all__ = ["Batch", "LoadReport", "Loader"]
 
 log = logging.getLogger(__name__)
 
+_REFERENCE_COLUMNS = (
+    "post_id",
+    "kind",
+    "target_platform_post_id",
+    "target_post_id",
+    "target_account_id",
+)
 SQLITE_CACHE_KIB = 32768  # page cache of the loader's connection: 32 MiB, whatever the file
 
 
@@ -238,10 +245,12 @@ class Loader:
         }
         if targets:
             posts.update(known_posts(session, self.platform_id, sorted(targets)))
-        refs: dict[tuple[int, str, str], dict[str, Any]] = {}
-        mentions: dict[tuple[int, str], dict[str, Any]] = {}
+        refs: dict[tuple[int, str, str], tuple[Any, ...]] = {}
+        mentions: dict[tuple[int, str], tuple[int, str, int]] = {}
         attached: set[tuple[int, int]] = set()
         for p in b.posts:
+            if not (p.references or p.mentions or p.media_keys):
+                continue
             post_id = posts[p.version_id][0]
             for r in p.references:
                 target = posts.get(r.target_post_id)
@@ -249,21 +258,18 @@ class Loader:
                     target_account: int | None = accounts[r.target_account_id]
                 else:
                     target_account = target[1] if target else None
-                refs[(post_id, r.kind, r.target_post_id)] = {
-                    "post_id": post_id,
-                    "kind": r.kind,
-                    "target_platform_post_id": r.target_post_id,
-                    "target_post_id": target[0] if target else None,
-                    "target_account_id": target_account,
-                }
+                refs[(post_id, r.kind, r.target_post_id)] = (
+                    post_id,
+                    r.kind,
+                    r.target_post_id,
+                    target[0] if target else None,
+                    target_account,
+                )
             for m in p.mentions:
                 pid = m.account_id or handles[m.handle.lower()]
-                mentions[(post_id, m.handle)] = {
-                    "post_id": post_id,
-                    "handle": m.handle,
-                    "account_id": accounts[pid],
-                }
-            attached.update((post_id, media[k]) for k in p.media_keys)
+                mentions[(post_id, m.handle)] = (post_id, m.handle, accounts[pid])
+            if p.media_keys:
+                attached.update((post_id, media[k]) for k in p.media_keys)
         merge_rows(
             session,
             PostReference.__table__,  # type: ignore[arg-type]
@@ -273,6 +279,7 @@ class Loader:
                 "target_post_id": fill_blank(x, t, "target_post_id"),
                 "target_account_id": fill_blank(x, t, "target_account_id"),
             },
+            columns=_REFERENCE_COLUMNS,
         )
         merge_rows(
             session,
@@ -280,14 +287,16 @@ class Loader:
             [mentions[k] for k in sorted(mentions)],
             keys=["post_id", "handle"],
             set_=lambda x, t: {"account_id": fill_blank(x, t, "account_id")},
+            columns=("post_id", "handle", "account_id"),
         )
-        if attached:
-            upsert(
-                session,
-                PostMedia,
-                [{"post_id": p, "media_id": m} for p, m in sorted(attached)],
-                keys=["post_id", "media_id"],
-            )
+        merge_rows(
+            session,
+            PostMedia.__table__,  # type: ignore[arg-type]
+            sorted(attached),
+            keys=["post_id", "media_id"],
+            set_=None,
+            columns=("post_id", "media_id"),
+        )
 
     def _follows(self, session: Session, b: Batch, accounts: Mapping[str, int]) -> None:
         rows: dict[tuple[int, int], dict[str, Any]] = {}

@@ -68,65 +68,86 @@ def known_posts(session: Session, platform_id: int, ids: Sequence[str]) -> PostI
     return found
 
 
+_POST_COLUMNS = (
+    "platform_id",
+    "platform_post_id",
+    "account_id",
+    "created_at",
+    "text",
+    "lang",
+    "kind",
+    "conversation_id",
+    "url",
+    "withheld_in",
+    "version_count",
+    "first_seen",
+    "last_seen",
+)
+
+
 def write_posts(
     session: Session, platform_id: int, posts: Sequence[PostRecord], accounts: Mapping[str, int]
 ) -> PostIds:
     """Upsert the batch's posts (and versions of edited ones); returns ids by post and version."""
-    groups: dict[str, list[PostRecord]] = {}
+    single: dict[str, PostRecord] = {}
+    groups: dict[str, list[PostRecord]] = {}  # posts seen more than once in the batch
     edited_keys: set[str] = set()
     for r in posts:
-        group = groups.get(r.platform_post_id)
-        if group is None:
-            groups[r.platform_post_id] = [r]
+        key = r.platform_post_id
+        held = single.get(key)
+        if held is None:
+            single[key] = r
+        elif key in groups:
+            groups[key].append(r)
         else:
-            group.append(r)
+            groups[key] = [held, r]
         if r.edited:
-            edited_keys.add(r.platform_post_id)
+            edited_keys.add(key)
     edited = sorted(edited_keys)
     if edited:
         _keep_unedited_text(session, platform_id, edited)
-    rows: list[dict[str, Any]] = []
-    for key in sorted(groups):
-        g = groups[key]
-        if len(g) == 1:  # the common case, one version seen once: no merging to do
-            r = g[0]
+    rows: list[tuple[Any, ...]] = []
+    for key in sorted(single):
+        g = groups.get(key)
+        if g is None:  # the common case, one version seen once: no merging to do
+            r = single[key]
             rows.append(
-                {
-                    "platform_id": platform_id,
-                    "platform_post_id": key,
-                    "account_id": accounts[r.account_id],
-                    "created_at": r.created_at,
-                    "text": r.text,
-                    "lang": r.lang,
-                    "kind": r.kind,
-                    "conversation_id": r.conversation_id,
-                    "url": r.url,
-                    "withheld_in": list(r.withheld_in) if r.withheld_in else None,
-                    "version_count": r.version_count,
-                    "first_seen": r.seen_at,
-                    "last_seen": r.seen_at,
-                }
+                (
+                    platform_id,
+                    key,
+                    accounts[r.account_id],
+                    r.created_at,
+                    r.text,
+                    r.lang,
+                    r.kind,
+                    r.conversation_id,
+                    r.url,
+                    list(r.withheld_in) if r.withheld_in else None,
+                    r.version_count,
+                    r.seen_at,
+                    r.seen_at,
+                )
             )
             continue
         newest = max(g, key=lambda r: r.seen_at)
         current = max(g, key=lambda r: (r.version_created_at or _EPOCH, r.version_id))
         original = next((r for r in g if r.version_id == key), current)
         rows.append(
-            {
-                "platform_id": platform_id,
-                "platform_post_id": key,
-                "account_id": accounts[original.account_id],
-                "created_at": original.created_at,
-                "text": current.text,
-                "lang": current.lang,
-                "kind": original.kind,
-                "conversation_id": original.conversation_id,
-                "url": original.url,
-                "withheld_in": list(newest.withheld_in) if newest.withheld_in else None,
-                "version_count": max(r.version_count for r in g),
-                "first_seen": min(r.seen_at for r in g),
-                "last_seen": newest.seen_at,
-            }
+            (
+                platform_id,
+                key,
+                accounts[original.account_id],
+                original.created_at,
+                current.text,
+                current.lang,
+                original.kind,
+                original.conversation_id,
+                original.url,
+                list(newest.withheld_in) if newest.withheld_in else None,
+                max(r.version_count for r in g),
+                min(r.seen_at for r in g),
+                newest.seen_at,
+            )
         )
     stored = merge_rows(
         session,
@@ -140,15 +161,20 @@ def write_posts(
             "version_count": latest(x, t, "version_count"),
         },
         returning=["id", "account_id"],
+        columns=_POST_COLUMNS,
     )
     out: PostIds = {}
     for key, row in stored.items():
         ids = (int(row[0]), int(row[1]))
         out[key] = ids
-        for r in groups[key]:
-            out[r.version_id] = ids
+        g = groups.get(key)
+        if g is None:
+            out[single[key].version_id] = ids
+        else:
+            for r in g:
+                out[r.version_id] = ids
     if edited:
-        _write_versions(session, [r for k in edited for r in groups[k]], out)
+        _write_versions(session, [r for k in edited for r in groups.get(k) or [single[k]]], out)
     return out
 
 

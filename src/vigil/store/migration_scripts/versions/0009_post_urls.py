@@ -1,4 +1,5 @@
-"""Links found in posts (expanded URLs and their domains), for link signals and URL notices.
+"""Links found in posts (expanded URLs and their domains), for link signals and URL notices;
+no separate post_id index on mention and post_reference (their unique constraints lead with it).
 
 Revision ID: 0009
 Revises: 0008
@@ -35,9 +36,18 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("post_url", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_post_url_domain"), ["domain"], unique=False)
+    # Imports pay for every index on every row; these duplicate the unique constraints.
+    with op.batch_alter_table("mention", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_mention_post_id"))
+    with op.batch_alter_table("post_reference", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_post_reference_post_id"))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("post_reference", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_post_reference_post_id"), ["post_id"], unique=False)
+    with op.batch_alter_table("mention", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_mention_post_id"), ["post_id"], unique=False)
     with op.batch_alter_table("post_url", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_post_url_domain"))
     op.drop_table("post_url")
