@@ -77,7 +77,7 @@ def test_export_package(
             assert hashlib.sha256(zf.read(f["name"])).hexdigest() == f["sha256"]
         decisions = json.loads(zf.read("decisions.json"))
         posts = json.loads(zf.read("posts.json"))
-    assert {"account.json", "posts.json", "decisions.json", "signals.json"} <= names
+    assert {"account.json", "posts.json", "decisions.json", "signals.json", "reports.json"} <= names
     assert f"media/{'abcd' + '0' * 60}.png" in names
     assert all(not n.startswith(("/", "..")) and ".." not in n for n in names)
     assert [m["sha256"] for m in manifest["media_not_stored"]] == ["ef" * 32]

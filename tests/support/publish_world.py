@@ -79,7 +79,11 @@ def listed_account(
         action="confirm",
         criterion=criterion,
         note="Alice thinks so",
-        evidence={"post_ids": [p.id for p in post_rows]},
+        evidence={
+            "posts": [p.id for p in post_rows],
+            "media_matches": [],
+            "signals": ["media_hash"],
+        },
         decided_at=at,
     )
     session.add(decision)

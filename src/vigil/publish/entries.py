@@ -140,9 +140,16 @@ def _summary(decision: Decision | None, posts: int, signals: Sequence[str]) -> s
     ev = (decision.evidence if decision is not None else None) or {}
     if posts:
         parts.append(f"{posts} post{'s' if posts != 1 else ''} cited")
-    media = len(_as_list(ev.get("media_ids")) or _as_list(ev.get("media")))
+    # The review workflow cites {"posts", "media_matches", "signals"}; older rows other keys.
+    media = len(
+        _as_list(ev.get("media_matches"))
+        or _as_list(ev.get("media_ids"))
+        or _as_list(ev.get("media"))
+    )
+    cited = [safe_text(s, 40) for s in _as_list(ev.get("signals")) if isinstance(s, str)]
+    signals = cited[:_SUMMARY_SIGNALS] or signals
     if media:
-        parts.append(f"{media} media item{'s' if media != 1 else ''}")
+        parts.append(f"{media} media match{'es' if media != 1 else ''}")
     if signals:
         parts.append("signals: " + ", ".join(signals))
     return "; ".join(parts) or "confirmed on review under the inclusion policy"

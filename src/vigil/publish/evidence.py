@@ -30,6 +30,7 @@ from vigil.model import (
     PostMedia,
     Signal,
 )
+from vigil.model.publish import Report
 from vigil.store import record
 
 __all__ = ["EvidencePackage", "export_evidence", "safe_member"]
@@ -192,6 +193,20 @@ def export_evidence(
         },
     )
     add_json("signals.json", signals)
+    add_json(
+        "reports.json",
+        [
+            {
+                "channel": r.channel,
+                "status": r.status,
+                "external_id": r.external_id,
+                "request": r.request,
+                "response": r.response,
+                "submitted_at": _iso(r.submitted_at),
+            }
+            for r in session.scalars(sa.select(Report).where(Report.account_id == account.id))
+        ],
+    )
     root = media_dir.resolve()
     posted = (
         sa.select(PostMedia.media_id)
@@ -208,6 +223,7 @@ def export_evidence(
             continue
         ext = source.suffix.lower() if _EXT.match(source.suffix.lower()) else ".bin"
         add(f"media/{m.sha256 or m.id}{ext}", source.read_bytes())
+    # Subjects Vigil's writers use for this account's events (review, lists, reports).
     subjects = {f"account:{account.id}"} | {f"decision:{d['id']}" for d in decisions}
     subjects |= {f"list_entry:{e.id}" for e in entries}
     if case is not None:
