@@ -21,7 +21,7 @@ from lifelines.exceptions import ConvergenceError  # type: ignore[import-untyped
 
 from vigil.analytics.dataset import CONTROL, LISTED, AccountRow
 from vigil.analytics.events import Course
-from vigil.analytics.survival import durations
+from vigil.analytics.survival import durations, km_summary
 
 __all__ = ["hazard_ratio"]
 
@@ -47,6 +47,10 @@ def hazard_ratio(accounts: Sequence[AccountRow], course: Mapping[str, Course]) -
         "hazard_ratio": None,
         "ci95": None,
         "p_value": None,
+        "curves": {
+            "listed": km_summary(listed)["curve"],
+            "control": km_summary(controls)["curve"],
+        },
     }
     if not listed or not controls or not any(d.event for d in listed + controls):
         result["note"] = "too few accounts or actions in one group to compare"

@@ -54,7 +54,8 @@ def step_chart(curves: Mapping[str, Sequence[Sequence[float | None]]], title: st
     sx = (_W - 2 * _PAD) / span
     sy = _H - 2 * _PAD
     body = []
-    for i, (name, curve) in enumerate(curves.items()):
+    # Sorted: report.json is written with sorted keys and the page is re-rendered from it.
+    for i, (name, curve) in enumerate(sorted(curves.items())):
         colour = _COLOURS[i % len(_COLOURS)]
         path, prev = [], 1.0
         for t, s in curve:

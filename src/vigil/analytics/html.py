@@ -101,6 +101,7 @@ def render_html(report: dict[str, Any]) -> str:
         _time_section("from listing", f["time_to_action"]["from_listing"]),
         _time_section("from report", f["time_to_action"]["from_report"]),
         "<h2>Did the platform act because of the list?</h2>",
+        step_chart(attribution["curves"], "listed accounts and matched controls still up"),
         f"<p>Hazard ratio of listed accounts against matched unlisted controls: "
         f"<b>{_v(attribution['hazard_ratio'])}</b>, 95% interval "
         f"{_v(low)} – {_v(high)} ({_v(n_listed)} listed, {_v(n_control)} controls).</p>",

@@ -125,7 +125,8 @@ def write_report(
         "files": {},
     }
     if html:
-        texts[HTML] = render_html(report)
+        # Rendered from the report as it will be read back (keys sorted), as verify renders it.
+        texts[HTML] = render_html(json.loads(_canonical(report)))
         (out / HTML).write_text(texts[HTML], encoding="utf-8")
     report["files"] = {name: _sha(text) for name, text in sorted(texts.items())}
     body = _canonical(report)

@@ -25,7 +25,7 @@ def _csv(header: list[str], rows: list[list[Any]]) -> str:
 def _flat(prefix: str, value: Any) -> Iterator[tuple[str, Any]]:
     if isinstance(value, dict):
         for k, v in value.items():
-            if k == "curve":
+            if k in ("curve", "curves"):
                 continue  # in survival.csv
             yield from _flat(f"{prefix}.{k}" if prefix else str(k), v)
     elif isinstance(value, list) and prefix.endswith("daily"):
@@ -47,6 +47,8 @@ def figure_tables(figures: dict[str, Any]) -> dict[str, str]:
     for origin, groups in figures["time_to_action"].items():
         for t, s in groups["all"].get("curve", []):
             curves.append([origin, t, s])
+    for group, curve in figures["attribution"]["curves"].items():
+        curves += [[f"attribution_{group}", t, s] for t, s in curve]
     survival = _csv(["origin", "days", "share_still_up"], curves)
     flat = _csv(["figure", "value"], [[k, v] for k, v in _flat("", figures)])
     return {"waves.csv": waves, "survival.csv": survival, "figures.csv": flat}
