@@ -14,9 +14,9 @@ import sqlalchemy as sa
 from tests.support.cli import run_cli
 from tests.support.publish_world import listed_account, platform
 from vigil.config import Settings
-from vigil.errors import InputError
+from vigil.errors import InputError, NotFoundError
 from vigil.model import AuditEvent, Media, PostMedia
-from vigil.publish.evidence import safe_member
+from vigil.publish.evidence import export_evidence, safe_member
 from vigil.store import Database, record
 
 
@@ -95,3 +95,19 @@ def test_export_package(
     assert (
         json.loads(exported.payload)["manifest_sha256"] == json.loads(result.out)["manifest_sha256"]
     )
+
+
+def test_export_by_account_reference_with_colons(db: Database, tmp_path: Path) -> None:
+    with db.transaction() as session:
+        bsky = platform(session, "bluesky", "bluesky")
+        listed_account(session, bsky, "did:plc:abc123", "someone.bsky.social")
+        pkg = export_evidence(
+            session, "bluesky:did:plc:abc123", tmp_path / "p.zip", media_dir=tmp_path, actor="t"
+        )
+        assert pkg.case_id is not None
+        with pytest.raises(NotFoundError):
+            export_evidence(
+                session, "bluesky:did:plc:nope", tmp_path / "q.zip", media_dir=tmp_path, actor="t"
+            )
+    with zipfile.ZipFile(tmp_path / "p.zip") as zf:
+        assert json.loads(zf.read("account.json"))["platform_account_id"] == "did:plc:abc123"

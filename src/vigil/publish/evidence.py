@@ -72,12 +72,18 @@ def _resolve(session: Session, ref: str) -> tuple[Account, Case | None]:
         account = session.get(Account, case.account_id)
         assert account is not None
         return account, case
-    name, _, pid = ref.rpartition(":")
-    account = session.scalar(
-        sa.select(Account)
-        .join(Platform, Platform.id == Account.platform_id)
-        .where(Platform.name == name, Account.platform_account_id == pid)
-    )
+    # Platform names and ids may both hold colons (mastodon:host:port, did:plc:...).
+    account = None
+    for plat in session.scalars(sa.select(Platform)):
+        if ref.startswith(plat.name + ":"):
+            account = session.scalar(
+                sa.select(Account).where(
+                    Account.platform_id == plat.id,
+                    Account.platform_account_id == ref[len(plat.name) + 1 :],
+                )
+            )
+            if account is not None:
+                break
     if account is None:
         raise NotFoundError(f"no account {ref} (give a case id or PLATFORM:ID)")
     case = session.scalar(
