@@ -8,13 +8,14 @@ from pathlib import Path
 import pytest
 
 from tests.support.cli import run_cli
+from vigil.analytics.report import verify_report
 from vigil.config import Settings
 from vigil.demo import DemoOptions, run_demo
 
 
 def test_demo_collects_and_imports_a_world(tmp_path: Path) -> None:
     settings = Settings(home=tmp_path / "home")
-    options = DemoOptions(accounts=400, seed=3, max_accounts=30)
+    options = DemoOptions(accounts=400, seed=3, max_accounts=30, review=20, follow_days=3)
     steps: list[str] = []
     result = run_demo(settings, options, step=steps.append)
     assert any(s.startswith("generating") for s in steps)
@@ -28,10 +29,19 @@ def test_demo_collects_and_imports_a_world(tmp_path: Path) -> None:
     assert result.server is None
     steps_by_name = dict(result.steps)
     print(f"\n{steps_by_name['list import']}; {steps_by_name['scan']}")
-    assert steps_by_name["list import"].startswith(
-        f"{result.stats['list_entries']['black']['active']} added"
-    )
+    seeds = int(steps_by_name["list import"].split(" added", 1)[0])
+    assert seeds > 0
     assert "accounts scored" in steps_by_name["scan"]
+    # Two demo analysts confirmed what the truth calls supporters; each listing went out.
+    assert result.review is not None
+    assert result.review.confirmed > 0
+    black = result.stats["list_entries"]["black"]["active"]
+    assert black == seeds + result.review.confirmed
+    assert set(result.logins) == {"analyst-1", "analyst-2", "lead-1"}
+    assert result.published["installments"][0]["entries"] >= result.review.confirmed
+    assert len(result.days) == 3
+    assert result.report is not None
+    assert verify_report(result.report.out).ok
 
     again = run_demo(settings, options, step=steps.append)
     assert any(s.startswith("reusing") for s in steps)
@@ -45,9 +55,10 @@ def test_demo_command(
 ) -> None:
     monkeypatch.delenv("VIGIL_DATABASE_URL", raising=False)
     monkeypatch.setenv("VIGIL_HOME", str(tmp_path / "home"))
-    result = run_cli(capsys, "demo", "--accounts", "300", "--no-serve")
+    result = run_cli(capsys, "demo", "--accounts", "300", "--days", "2", "--no-serve")
     assert result.code == 0, result.err
     assert "collect x" in result.out
     assert "chain verified" in result.out
+    assert "report.html" in result.out
     stats = run_cli(capsys, "stats", "--format", "json")
     assert json.loads(stats.out)["posts"]["total"] > 0

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from typing import Annotated
 
 import typer
@@ -12,7 +11,8 @@ from vigil.cli._app import app, state
 from vigil.cli._output import err_console, out_console
 from vigil.cli.queue import queue_table
 from vigil.cli.store import stats_table
-from vigil.demo import DemoOptions, run_demo
+from vigil.config import Settings
+from vigil.demo import DemoOptions, DemoResult, run_demo
 
 __all__ = ["demo"]
 
@@ -22,20 +22,29 @@ def demo(
     ctx: typer.Context,
     accounts: Annotated[int, typer.Option(min=200, help="Accounts in the synthetic world.")] = 3000,
     seed: Annotated[int, typer.Option(help="Seed of the synthetic world.")] = 7,
+    days: Annotated[
+        int, typer.Option(min=1, max=60, help="Simulated days of monitoring after publishing.")
+    ] = 10,
+    port: Annotated[
+        int, typer.Option(min=1, max=65535, help="Port of the web workbench at the end.")
+    ] = 8000,
     serve: Annotated[
         bool,
         typer.Option(
             "--serve/--no-serve",
-            help="Keep the simulated platforms running on loopback at the end (Ctrl-C stops).",
+            help="At the end, serve the web workbench and the simulated platforms until Ctrl-C.",
         ),
     ] = True,
 ) -> None:
-    """Run the flow on a synthetic world: generate, serve, collect, import, scan, verify, show."""
+    """The whole flow on a synthetic world: generate and serve it, collect, import, scan,
+    review as two demo analysts, publish, report, monitor simulated days, write the
+    transparency report, then open the web workbench with the demo logins."""
     settings = state(ctx).settings
+    public_url = f"http://127.0.0.1:{port}"
     with err_console.status("starting") as status:
         result = run_demo(
             settings,
-            DemoOptions(accounts=accounts, seed=seed),
+            DemoOptions(accounts=accounts, seed=seed, follow_days=days, public_url=public_url),
             step=lambda msg: status.update(msg),
             keep_server=serve,
         )
@@ -48,19 +57,27 @@ def demo(
     out_console.print(steps)
     out_console.print(stats_table(result.stats))
     out_console.print(queue_table(result.queue))
+    if result.report is not None:
+        out_console.print(f"Transparency report: {result.report.out / 'report.html'}")
     if result.server is None:
         return
-    url = result.server.url
-    out_console.print(
-        f"The simulated platforms are serving on {url}: try\n"
-        f"  curl -H 'Authorization: Bearer sim-token' '{url}/2/users/by?usernames=...'\n"
-        f"  curl '{url}/_sim/clock'\n"
-        "The review workbench (vigil serve) arrives with the review stage. Ctrl-C stops."
-    )
     try:
-        while True:
-            time.sleep(3600)
-    except KeyboardInterrupt:
-        pass
+        _serve_workbench(settings, result, port)
     finally:
         result.server.stop()
+
+
+def _serve_workbench(settings: Settings, result: DemoResult, port: int) -> None:
+    import uvicorn
+
+    from vigil.web.app import create_app
+
+    logins = "\n".join(f"  {user:<10} {password}" for user, password in result.logins.items())
+    assert result.server is not None
+    out_console.print(
+        f"The review workbench: http://127.0.0.1:{port}/  (demo logins, new each run)\n"
+        f"{logins}\n"
+        f"The simulated platforms: {result.server.url} (try {result.server.url}/_sim/clock)\n"
+        "Ctrl-C stops both."
+    )
+    uvicorn.run(create_app(settings), host="127.0.0.1", port=port, log_level="warning")

@@ -10,12 +10,13 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
+from vigil.sim.output_mastodon import MASTODON_BASE
 from vigil.sim.render_mastodon import account_json, masto_time, status_json
 from vigil.sim.server.context import SimContext, base_url, bearer
 from vigil.sim.server.index import Edges, Timeline
@@ -27,6 +28,7 @@ from vigil.sim.world import Role, SimAccount, SimPost
 __all__ = ["mastodon_routes"]
 
 _NOT_FOUND = {"error": "Record not found"}
+_FILES_HOST = urlsplit(MASTODON_BASE).netloc
 _BAD_TOKEN = {"error": "The access token is invalid"}
 _CATEGORIES = ("spam", "legal", "violation", "other")
 _RULE_IDS = {r["id"] for r in RULES}
@@ -132,9 +134,10 @@ class MastodonApi:
             return bad
         now = self.ctx.now()
         acct = request.query_params.get("acct", "").lstrip("@").lower()
-        host = request.url.netloc.lower()
-        if acct.endswith(f"@{host}"):
-            acct = acct[: -len(host) - 1]
+        # The world's own files name its instance mastodon.sim: that is this server too.
+        for host in (request.url.netloc.lower(), _FILES_HOST):
+            if acct.endswith(f"@{host}"):
+                acct = acct[: -len(host) - 1]
         acc = self.ctx.index.by_acct.get(acct)
         if acc is None or not self.ctx.index.exists(acc, now):
             return JSONResponse(_NOT_FOUND, status_code=404)
