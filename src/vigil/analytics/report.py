@@ -128,6 +128,8 @@ def write_report(
         # Rendered from the report as it will be read back (keys sorted), as verify renders it.
         texts[HTML] = render_html(json.loads(_canonical(report)))
         (out / HTML).write_text(texts[HTML], encoding="utf-8")
+    elif (out / HTML).exists():
+        (out / HTML).unlink()  # a page from an earlier run would contradict this report
     report["files"] = {name: _sha(text) for name, text in sorted(texts.items())}
     body = _canonical(report)
     (out / REPORT).write_bytes(body)
