@@ -20,6 +20,7 @@ from vigil.model import AuditEvent
 from vigil.model.publish import Report
 from vigil.publish.clients import Credentials
 from vigil.publish.reports import report_accounts
+from vigil.publish.withdrawals import withdraw_reports
 from vigil.sim.render_bluesky import did_for
 from vigil.sim.server.runner import ServerThread
 from vigil.sim.world import World
@@ -115,3 +116,35 @@ def test_one_report_per_confirmed_account(
     assert "bona fide belief" in body
     assert settings.notifier_email in body
     assert (tmp_path / "accounts" / eml.name.replace(".eml", ".html")).is_file()
+
+
+def test_retraction_withdraws_notices(
+    db: Database, sim: ServerThread, world: World, tmp_path: Path
+) -> None:
+    settings = PublishSettings(mastodon_url=sim.url, bluesky_url=sim.url, report_interval=0.0)
+    with db.transaction() as session:
+        x = platform(session, "x", "x")
+        host = sim.url.split("://", 1)[1]
+        masto = platform(session, f"mastodon:{host}", "mastodon", sim.url)
+        on_x = listed_account(session, x, "42", "xuser", posts=[("4201", "t")])
+        on_masto = listed_account(session, masto, CONFIRMED[0], "m")
+    report_accounts(db, settings, CREDS, T0, notice_dir=tmp_path)
+    with db.transaction() as session:
+        retract(session, on_x.entry_id, T0)
+        retract(session, on_masto.entry_id, T0)
+    assert withdraw_reports(db, settings, T0, notice_dir=tmp_path) == {
+        "withdrawn": 1,
+        "retracted": 1,
+    }
+    assert withdraw_reports(db, settings, T0, notice_dir=tmp_path) == {
+        "withdrawn": 0,
+        "retracted": 0,
+    }
+    letter = next((tmp_path / "withdrawals").glob("*.eml")).read_text()
+    assert "We withdraw our notice" in letter
+    assert "https://x.com/i/web/status/4201" in letter
+    with db.session() as session:
+        assert sorted(r.status for r in session.scalars(sa.select(Report))) == [
+            "retracted",
+            "withdrawn",
+        ]

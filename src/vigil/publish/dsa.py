@@ -13,7 +13,7 @@ from pathlib import Path
 
 from vigil.config import PublishSettings
 
-__all__ = ["GOOD_FAITH", "Notice", "write_notice"]
+__all__ = ["GOOD_FAITH", "Notice", "write_notice", "write_withdrawal"]
 
 GOOD_FAITH = (
     "I confirm my bona fide belief that the information and allegations contained in this "
@@ -109,3 +109,45 @@ def write_notice(notice: Notice, settings: PublishSettings, folder: Path) -> tup
     eml.write_bytes(bytes(msg))
     page.write_text(_html(notice, settings), encoding="utf-8")
     return eml, page
+
+
+def write_withdrawal(
+    *,
+    key: str,
+    provider: str,
+    recipient_email: str | None,
+    urls: list[str],
+    original: datetime,
+    now: datetime,
+    settings: PublishSettings,
+    folder: Path,
+) -> Path:
+    """A short email withdrawing an earlier notice (the account was whitelisted or delisted
+    on appeal); returns the .eml path."""
+    stem = _SAFE_NAME.sub("_", key).strip("._") or "withdrawal"
+    folder.mkdir(parents=True, exist_ok=True)
+    body = "\n".join(
+        [
+            f"To: {provider}",
+            "",
+            f"We withdraw our notice of {original.date().isoformat()} under Article 16 of the "
+            "Digital Services Act about:",
+            *[f"   {u}" for u in urls],
+            "",
+            "After further review we no longer hold that this content is illegal. Please "
+            "disregard the notice and reverse any action taken on it alone. We apologise.",
+            "",
+            f"{settings.notifier_name} ({settings.org_name}), {settings.notifier_email}",
+            f"Date: {now.date().isoformat()}",
+        ]
+    )
+    msg = EmailMessage()
+    msg["From"] = f"{settings.notifier_name} <{settings.notifier_email}>"
+    msg["To"] = recipient_email or settings.notifier_email
+    msg["Subject"] = "Withdrawal of a DSA Art. 16 notice"
+    msg["Date"] = format_datetime(now)
+    msg["Message-ID"] = make_msgid(domain=settings.notifier_email.rpartition("@")[2] or None)
+    msg.set_content(body + "\n")
+    eml = folder / f"{stem}.eml"
+    eml.write_bytes(bytes(msg))
+    return eml

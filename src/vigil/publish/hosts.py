@@ -31,13 +31,20 @@ def domain_of(url: str) -> str:
 def load_hosts(path: Path | None = None) -> dict[str, Host]:
     chosen = path or (Path(p) if (p := os.environ.get("VIGIL_HOSTS_FILE")) else None)
     if chosen is not None:
-        text = chosen.read_text(encoding="utf-8")
+        try:
+            text = chosen.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InputError(f"cannot read the hosts file: {exc}", source=str(chosen)) from None
         source = str(chosen)
     else:
         text = resources.files("vigil.publish").joinpath("data/hosts.csv").read_text("utf-8")
         source = "hosts.csv"
     hosts: dict[str, Host] = {}
-    for line, row in enumerate(csv.DictReader(text.splitlines()), start=2):
+    try:
+        rows = list(csv.DictReader(text.splitlines()))
+    except csv.Error as exc:  # e.g. a field beyond the csv module's size limit
+        raise InputError(f"not CSV: {exc}", source=source) from None
+    for line, row in enumerate(rows, start=2):
         domain = (row.get("domain") or "").strip().lower()
         provider = (row.get("provider") or "").strip()
         if not domain or not provider:

@@ -16,6 +16,7 @@ from vigil.publish.installments import create_installments
 from vigil.publish.reports import report_accounts
 from vigil.publish.social import post_installments, poster_for
 from vigil.publish.webhooks import deliver_due, enqueue
+from vigil.publish.withdrawals import withdraw_reports
 from vigil.store import Database
 
 __all__ = ["CHANNELS", "notice_dir", "run_publish"]
@@ -85,4 +86,7 @@ def run_publish(
             db, settings.publish, creds, now, notice_dir=notice_dir(settings), only=kinds, **extra
         )
         out["reports"] = result.to_dict()
+        out["reports"].update(
+            withdraw_reports(db, settings.publish, now, notice_dir=notice_dir(settings))
+        )
     return out
