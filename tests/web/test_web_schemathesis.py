@@ -1,5 +1,5 @@
-"""Property-based tests of the JSON API from its own OpenAPI schema: no input, with or
-without a token, makes the server fail (no 5xx). Examples are bounded to stay fast."""
+"""Property-based tests of the JSON API from its own OpenAPI schema: no input makes the
+server fail (no 5xx). Examples are bounded to stay fast."""
 
 from __future__ import annotations
 
@@ -35,10 +35,11 @@ def test_api_never_fails_with_a_server_error(app: FastAPI, world: World) -> None
             suppress_health_check=list(HealthCheck),
         )
         def check(case: Any) -> None:
-            for headers in ({"Authorization": f"Bearer {token}"}, {}):
-                response = case.call(headers=headers)
-                if response.status_code >= 500:
-                    failures.append(f"{case.method} {case.formatted_path}: {response.text[:200]}")
+            # With a lead's token every operation runs past authentication (the public ones
+            # ignore it); without one, the guarded ones stop at 401, which other tests check.
+            response = case.call(headers={"Authorization": f"Bearer {token}"})
+            if response.status_code >= 500:
+                failures.append(f"{case.method} {case.formatted_path}: {response.text[:200]}")
 
         check()
     assert failures == []
