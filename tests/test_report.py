@@ -245,3 +245,12 @@ def test_cli_writes_and_verifies(
     assert "waves.csv" in bad.err
     usage = run_cli(capsys, "report")
     assert usage.code == 2
+
+
+def test_an_empty_store_still_makes_a_verifiable_report(
+    db: Database, settings: Settings, tmp_path: Path
+) -> None:
+    result = write_report(db, settings, tmp_path / "empty")
+    assert result.figures["funnel"]["listed"] == 0
+    assert result.figures["attribution"]["hazard_ratio"] is None
+    assert verify_report(tmp_path / "empty").ok
