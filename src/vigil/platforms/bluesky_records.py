@@ -20,6 +20,9 @@ from vigil.platforms.records import (
     PostRecord,
     Record,
     ReferenceRecord,
+    count_or_none,
+    storable,
+    text_or_none,
 )
 from vigil.platforms.x_files import parse_time
 
@@ -52,6 +55,7 @@ class BlueskyViews:
 
     def profile(self, view: Mapping[str, Any]) -> str:
         """Any profile view; only a detailed one (or one with counts) is a full profile."""
+        view = storable(view)  # a server may send NUL characters PostgreSQL refuses
         did, handle = str(view["did"]), str(view.get("handle") or "")
         full = view.get("$type") == _DETAILED or "followersCount" in view
         held = self._accounts.get(did)
@@ -63,13 +67,13 @@ class BlueskyViews:
             platform_account_id=did,
             handle=handle,
             seen_at=self.seen,
-            display_name=view.get("displayName"),
-            bio=view.get("description"),
-            url=view.get("website"),
-            avatar_url=view.get("avatar"),
-            followers_count=view.get("followersCount"),
-            following_count=view.get("followsCount"),
-            posts_count=view.get("postsCount"),
+            display_name=text_or_none(view.get("displayName")),
+            bio=text_or_none(view.get("description")),
+            url=text_or_none(view.get("website")),
+            avatar_url=text_or_none(view.get("avatar")),
+            followers_count=count_or_none(view.get("followersCount")),
+            following_count=count_or_none(view.get("followsCount")),
+            posts_count=count_or_none(view.get("postsCount")),
             created_at=parse_time(view.get("createdAt")),
         )
         return did
@@ -78,6 +82,7 @@ class BlueskyViews:
 
     def feed_item(self, item: Mapping[str, Any]) -> None:
         """One ``feedViewPost``: the post, the reply parent, and the repost if it is one."""
+        item = storable(item)  # a server may send NUL characters PostgreSQL refuses
         post = item.get("post")
         if not isinstance(post, dict):
             return
@@ -182,8 +187,8 @@ class BlueskyViews:
                 kind="photo",
                 seen_at=self.seen,
                 url=str(url) if url else None,
-                width=ratio.get("width"),
-                height=ratio.get("height"),
+                width=count_or_none(ratio.get("width")),
+                height=count_or_none(ratio.get("height")),
             )
             keys.append(key)
         return tuple(dict.fromkeys(keys))

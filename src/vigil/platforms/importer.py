@@ -27,7 +27,7 @@ from vigil.platforms.import_summary import FileSummary, ImportProgress, ImportSu
 from vigil.platforms.load_thread import LoaderThread
 from vigil.platforms.loader import Loader, LoadReport
 from vigil.platforms.media_link import MediaLinker
-from vigil.platforms.records import PlatformSpec, Record, ShapeError
+from vigil.platforms.records import PlatformSpec, Record, ShapeError, storable
 from vigil.store import Database, record
 from vigil.store.media import MediaStore
 
@@ -50,6 +50,7 @@ _PROGRESS_EVERY = 0.2  # seconds
 _BOM = b"\xef\xbb\xbf"
 _DIGITS_TO_ZERO = bytes.maketrans(b"-123456789", b"0" * 10)
 _LONG_NUMBER = b"0" * 20
+_NUL = b"\\u0000"
 
 LineParser = Callable[[Any], list[Record]]
 
@@ -63,10 +64,20 @@ def _loads(raw: bytes) -> Any:
     """
     if _LONG_NUMBER not in raw.translate(_DIGITS_TO_ZERO):
         try:
-            return orjson.loads(raw)
+            obj = orjson.loads(raw)
         except orjson.JSONDecodeError:
             pass
-    return json.loads(raw.decode("utf-8"))
+        else:
+            return storable(obj) if _NUL in raw else obj
+    return storable(_json_loads(raw.decode("utf-8")))
+
+
+def _json_loads(text: str | bytes) -> Any:
+    """`json.loads`, with nesting too deep for it a ValueError like any other bad JSON."""
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise ValueError("nested too deeply") from None
 
 
 def check_inputs(paths: Sequence[Path]) -> None:
@@ -278,7 +289,7 @@ class _FileRun:
         if size > WHOLE_DOCUMENT_LIMIT or first.lstrip()[:1] not in (b"{", b"["):
             return None
         try:
-            json.loads(first)
+            _json_loads(first)
         except ValueError:
             pass
         else:
@@ -286,7 +297,7 @@ class _FileRun:
         data = stream.read()
         stream.seek(0)
         try:
-            return json.loads(data.lstrip(_BOM)), data
+            return storable(_json_loads(data.lstrip(_BOM))), data
         except ValueError:
             return None
 
@@ -296,8 +307,9 @@ class _FileRun:
         except ShapeError as exc:
             self._reject(number, f"not a shape Vigil knows: {exc}", json.dumps(obj).encode())
             return
-        except (KeyError, TypeError, AttributeError, ValueError) as exc:
-            # A field of an unexpected type deep inside a known shape.
+        except (KeyError, TypeError, AttributeError, ValueError, RecursionError) as exc:
+            # A field of an unexpected type deep inside a known shape, or references
+            # nested deeper than the parser recurses.
             reason = f"malformed {type(exc).__name__}: {exc}"
             self._reject(number, reason, json.dumps(obj).encode())
             return

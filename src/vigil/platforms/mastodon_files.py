@@ -26,6 +26,8 @@ from vigil.platforms.records import (
     ReferenceRecord,
     ShapeError,
     StatusRecord,
+    count_or_none,
+    text_or_none,
 )
 from vigil.platforms.x_files import parse_time
 
@@ -140,14 +142,14 @@ class MastodonLineParser:
             platform_account_id=pid,
             handle=handle,
             seen_at=self.seen_at,
-            display_name=a.get("display_name"),
-            bio=html_text(a.get("note")) or None,
-            url=a.get("url"),
-            avatar_url=a.get("avatar"),
+            display_name=text_or_none(a.get("display_name")),
+            bio=html_text(text_or_none(a.get("note"))) or None,
+            url=text_or_none(a.get("url")),
+            avatar_url=text_or_none(a.get("avatar")),
             protected=bool(a.get("locked")),
-            followers_count=a.get("followers_count"),
-            following_count=a.get("following_count"),
-            posts_count=a.get("statuses_count"),
+            followers_count=count_or_none(a.get("followers_count")),
+            following_count=count_or_none(a.get("following_count")),
+            posts_count=count_or_none(a.get("statuses_count")),
             created_at=parse_time(a.get("created_at")),
         )
         return pid
@@ -194,14 +196,14 @@ class MastodonLineParser:
                 media_key=key,
                 kind=str(att.get("type") or "unknown"),
                 seen_at=self.seen_at,
-                url=att.get("url") or att.get("remote_url"),
-                width=original.get("width"),
-                height=original.get("height"),
+                url=text_or_none(att.get("url") or att.get("remote_url")),
+                width=count_or_none(original.get("width")),
+                height=count_or_none(original.get("height")),
             )
             keys.append(key)
         created = parse_time(s.get("created_at"))
         edited = parse_time(s.get("edited_at"))
-        text = html_text(s.get("content"))
+        text = html_text(text_or_none(s.get("content")))
         if s.get("spoiler_text"):
             text = f"{s['spoiler_text']}\n\n{text}".strip()
         types = {r.kind for r in refs}
@@ -215,9 +217,9 @@ class MastodonLineParser:
             version_created_at=edited or created,
             edited=edited is not None,
             text=text,
-            lang=s.get("language"),
+            lang=text_or_none(s.get("language")),
             kind=next((k for t, k in _KIND_ORDER if t in types), "original"),
-            url=s.get("url") or s.get("uri"),
+            url=text_or_none(s.get("url") or s.get("uri")),
             references=tuple(dict.fromkeys(refs)),
             mentions=tuple(dict.fromkeys(mentions)),
             media_keys=tuple(dict.fromkeys(keys)),

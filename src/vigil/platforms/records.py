@@ -29,12 +29,55 @@ __all__ = [
     "ShapeError",
     "StatusRecord",
     "Subject",
+    "count_or_none",
     "handle_key",
+    "storable",
+    "text_or_none",
 ]
+
+_INT64 = 2**63 - 1
 
 
 class ShapeError(ValueError):
     """A line is JSON but not a shape the parser knows; the message says why."""
+
+
+def text_or_none(value: Any) -> str | None:
+    """A text field as given; another type is a malformed line (TypeError: quarantined)."""
+    if value is None or type(value) is str:
+        return value
+    raise TypeError(f"expected text, got {type(value).__name__}")
+
+
+def count_or_none(value: Any) -> int | None:
+    """A count or size that fits the store's 64-bit integers; else a malformed line."""
+    if value is None or (type(value) is int and -_INT64 <= value <= _INT64):
+        return value
+    raise TypeError(f"expected a 64-bit whole number, got {type(value).__name__}")
+
+
+def storable(obj: Any) -> Any:
+    """`obj` with NUL characters and lone surrogates (valid JSON, refused by databases) as U+FFFD.
+
+    Parsed JSON from outside passes here when it may hold them (the importer sends lines
+    with an escaped NUL and those orjson refused); ValueError when nested too deeply.
+    """
+    try:
+        return _storable(obj)
+    except RecursionError:
+        raise ValueError("nested too deeply") from None
+
+
+def _storable(obj: Any) -> Any:
+    if isinstance(obj, str):
+        if not obj.isascii():
+            obj = obj.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+        return obj.replace("\x00", "\ufffd")
+    if isinstance(obj, list):
+        return [_storable(v) for v in obj]
+    if isinstance(obj, dict):
+        return {_storable(k): _storable(v) for k, v in obj.items()}
+    return obj
 
 
 def handle_key(handle: str) -> str:

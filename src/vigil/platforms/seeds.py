@@ -38,12 +38,18 @@ def read_seeds(path: Path, platform: str) -> list[Seed]:
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"cannot read the seeds file: {exc}", source=str(path)) from exc
     reader = csv.DictReader(text.splitlines())
-    columns = {c.strip().lower() for c in reader.fieldnames or []}
+    try:
+        fieldnames, rows = reader.fieldnames, list(reader)
+    except csv.Error as exc:  # e.g. a field beyond the csv module's size limit
+        raise InputError(f"not CSV: {exc}", source=str(path), line=reader.line_num) from None
+    columns = {c.strip().lower() for c in fieldnames or []}
     if not columns & {"account_id", "username"}:
         raise InputError("needs an account_id or a username column", source=str(path), line=1)
     seeds: dict[str, Seed] = {}
     other_platforms: set[str] = set()
-    for line, row in enumerate(reader, start=2):
+    for line, row in enumerate(rows, start=2):
+        if None in row:
+            raise InputError("more fields than columns", source=str(path), line=line)
         clean = {(k or "").strip().lower(): (v or "").strip() for k, v in row.items()}
         named = clean.get("platform", "")
         if named and named.split(":", 1)[0].lower() != platform:

@@ -24,6 +24,8 @@ from vigil.platforms.records import (
     Record,
     ReferenceRecord,
     ShapeError,
+    count_or_none,
+    text_or_none,
 )
 from vigil.platforms.x_statements import ComplianceKind, compliance_statement, error_statement
 
@@ -211,17 +213,17 @@ class XLineParser:
                 str(get("username") or ""),
                 line.seen,
                 True,
-                get("name"),
-                get("description"),
+                text_or_none(get("name")),
+                text_or_none(get("description")),
                 None,
-                get("location"),
-                url,
-                get("profile_image_url"),
+                text_or_none(get("location")),
+                text_or_none(url),
+                text_or_none(get("profile_image_url")),
                 bool(get("verified")),
                 bool(get("protected")),
-                metrics.get("followers_count"),
-                metrics.get("following_count"),
-                metrics.get("tweet_count"),
+                count_or_none(metrics.get("followers_count")),
+                count_or_none(metrics.get("following_count")),
+                count_or_none(metrics.get("tweet_count")),
                 _cached_time(created) if isinstance(created, str) else None,
                 _countries(user) if "withheld" in user else None,
             )
@@ -235,9 +237,9 @@ class XLineParser:
             media_key=key,
             kind=str(media.get("type") or _MEDIA_KINDS.get(key.split("_", 1)[0], "photo")),
             seen_at=line.seen,
-            url=media.get("url") or media.get("preview_image_url"),
-            width=media.get("width"),
-            height=media.get("height"),
+            url=text_or_none(media.get("url") or media.get("preview_image_url")),
+            width=count_or_none(media.get("width")),
+            height=count_or_none(media.get("height")),
         )
 
     def _tweet(self, tweet: Mapping[str, Any], line: _Line) -> None:
@@ -265,6 +267,7 @@ class XLineParser:
                 target_author = tweet.get("in_reply_to_user_id")
             else:
                 target_author = (line.tweets.get(target) or {}).get("author_id")
+            target_author = str(target_author) if target_author is not None else None
             refs.append(ReferenceRecord(str(ref.get("type")), target, target_author))
         entities = get("entities") or {}
         mentions = []
@@ -299,10 +302,10 @@ class XLineParser:
             created,
             len(history) > 1,
             len(history),
-            get("text"),
-            get("lang"),
+            text_or_none(get("text")),
+            text_or_none(get("lang")),
             kind,
-            get("conversation_id"),
+            text_or_none(get("conversation_id")),
             f"https://twitter.com/i/web/status/{tid}",
             _countries(tweet) if "withheld" in tweet else None,
             _unique(refs),

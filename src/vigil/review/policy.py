@@ -117,6 +117,14 @@ def _text(raw: dict[str, Any], key: str, where: str) -> str:
 
 def parse_policy(data: dict[str, Any]) -> Policy:
     """Check and build a Policy from its JSON form (ConfigError on a malformed file)."""
+    try:
+        return _parse_policy(data)
+    except (AttributeError, TypeError, ValueError) as exc:
+        # A list where an object belongs, an object where a list does...
+        raise ConfigError(f"policy: malformed: {type(exc).__name__}: {exc}") from None
+
+
+def _parse_policy(data: dict[str, Any]) -> Policy:
     version = _text(data, "version", "the policy")
     criteria = []
     for i, raw in enumerate(data.get("criteria") or []):

@@ -64,14 +64,18 @@ def read_list(path: Path) -> tuple[list[ListRow], str]:
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(f"cannot read the list: {exc}", source=str(path)) from exc
     reader = csv.DictReader(text.splitlines())
-    columns = {(c or "").strip().lower() for c in reader.fieldnames or []}
+    try:
+        fieldnames, raws = reader.fieldnames, list(reader)
+    except csv.Error as exc:  # e.g. a field beyond the csv module's size limit
+        raise InputError(f"not CSV: {exc}", source=str(path), line=reader.line_num) from None
+    columns = {(c or "").strip().lower() for c in fieldnames or []}
     for col in REQUIRED:
         if col not in columns:
             raise InputError("missing column", source=str(path), line=1, field=col)
     if not columns & {"account_id", "username"}:
         raise InputError("needs an account_id or a username column", source=str(path), line=1)
     rows: list[ListRow] = []
-    for line, raw in enumerate(reader, start=2):
+    for line, raw in enumerate(raws, start=2):
         if None in raw:
             raise InputError("more fields than columns", source=str(path), line=line)
         row = {(k or "").strip().lower(): (v or "").strip() for k, v in raw.items()}

@@ -176,9 +176,18 @@ def import_file(
         raise NotFoundError(f"{path}: {exc.strerror}") from exc
     except UnicodeDecodeError as exc:
         raise InputError("not UTF-8 text", source=str(path)) from exc
-    rows = list(
-        _json_rows(text, str(path)) if text.lstrip()[:1] in "[{" else _csv_rows(text, str(path))
-    )
+    try:
+        rows = [
+            _checked(row, str(path))
+            for row in (
+                _json_rows(text, str(path))
+                if text.lstrip()[:1] in ("[", "{")
+                else _csv_rows(text, str(path))
+            )
+        ]
+    except (csv.Error, RecursionError) as exc:
+        # A CSV field beyond the csv module's limit, JSON nested beyond the parser's.
+        raise InputError(f"malformed: {exc}", source=str(path)) from None
     bank = _ensure_bank(session, name, threshold, actor)
     added = _store(session, bank, rows, path.name)
     record(
@@ -191,14 +200,30 @@ def import_file(
     return added
 
 
+def _checked(row: _Row, source: str) -> _Row:
+    """Refuse what the store cannot hold (PostgreSQL: NUL characters, items over 200)."""
+    for field, value in (("item", row.item), ("label", row.label)):
+        if value is not None and "\x00" in value:
+            raise InputError("holds a NUL character", source=source, field=field)
+    if len(row.item) > 200:
+        raise InputError("longer than 200 characters", source=source, field="item")
+    return row
+
+
 def _quality(value: Any, source: str, line: int) -> int | None:
     if value in (None, ""):
         return None
     try:
-        return int(value)
-    except (TypeError, ValueError):
+        quality = int(value)
+        if not 0 <= quality <= 100:
+            raise ValueError
+        return quality
+    except (TypeError, ValueError, OverflowError):
         raise InputError(
-            f"not a number: {value!r}", source=source, line=line, field="quality"
+            f"not a number from 0 to 100: {str(value)[:40]!r}",
+            source=source,
+            line=line,
+            field="quality",
         ) from None
 
 
@@ -239,7 +264,7 @@ def _json_entries(text: str, source: str) -> Iterator[tuple[int, Any]]:
             return
         start = match.end()
     else:
-        start = text.index("[") + 1
+        start = text.index("[") + 1  # the caller saw "[" first
     pos = start
     while True:
         while pos < len(text) and text[pos] in " \t\r\n,":
@@ -270,6 +295,7 @@ def _json_rows(text: str, source: str) -> Iterator[_Row]:
         label = entry.get("label") or (
             ",".join(map(str, tags)) if isinstance(tags, list) and tags else None
         )
+        label = None if label is None else str(label)
         item = str(entry.get("item") or entry.get("id") or label or pdq)
         yield _Row(pdq, item, label, _quality(entry.get("quality"), source, line), "full")
 
