@@ -293,31 +293,8 @@ class MastodonApi:
 
     def _own_json(self, post: OwnPost, request: Request) -> dict[str, Any]:
         base = base_url(request)
-        parent = self.own.posts.get(post.reply_to or "")
-        return {
-            "id": post.id,
-            "created_at": masto_time(post.created_at),
-            "in_reply_to_id": post.reply_to,
-            "in_reply_to_account_id": parent.author if parent else None,
-            "sensitive": False,
-            "spoiler_text": "",
-            "visibility": "public",
-            "language": "en",
-            "uri": f"{base}/users/vigil/statuses/{post.id}",
-            "url": f"{base}/@vigil/{post.id}",
-            "replies_count": sum(1 for p in self.own.posts.values() if p.reply_to == post.id),
-            "reblogs_count": 0,
-            "favourites_count": 0,
-            "content": self.own.status_html(post),
-            "reblog": None,
-            "account": account_json(self.reporter, suspended=False, base_url=base, posts_count=0),
-            "media_attachments": [],
-            "mentions": [],
-            "tags": [],
-            "emojis": [],
-            "card": None,
-            "poll": None,
-        }
+        me = account_json(self.reporter, suspended=False, base_url=base, posts_count=0)
+        return self.own.status_entity(post, base, me, masto_time(post.created_at))
 
     async def post_status(self, request: Request) -> Response:
         if (bad := self._bad_token(request, required=True)) is not None:

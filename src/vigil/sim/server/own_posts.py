@@ -82,6 +82,36 @@ class OwnPosts:
         lines = html.escape(post.text).split("\n")
         return "<p>" + "<br />".join(lines) + "</p>"
 
+    def status_entity(
+        self, post: OwnPost, base: str, account: dict[str, Any], created_at: str
+    ) -> dict[str, Any]:
+        """The Mastodon Status entity of one of the organisation's statuses."""
+        parent = self.posts.get(post.reply_to or "")
+        return {
+            "id": post.id,
+            "created_at": created_at,
+            "in_reply_to_id": post.reply_to,
+            "in_reply_to_account_id": parent.author if parent else None,
+            "sensitive": False,
+            "spoiler_text": "",
+            "visibility": "public",
+            "language": "en",
+            "uri": f"{base}/users/vigil/statuses/{post.id}",
+            "url": f"{base}/@vigil/{post.id}",
+            "replies_count": sum(1 for p in self.posts.values() if p.reply_to == post.id),
+            "reblogs_count": 0,
+            "favourites_count": 0,
+            "content": self.status_html(post),
+            "reblog": None,
+            "account": account,
+            "media_attachments": [],
+            "mentions": [],
+            "tags": [],
+            "emojis": [],
+            "card": None,
+            "poll": None,
+        }
+
     def bluesky_error(self, record: dict[str, Any]) -> str | None:
         text = str(record.get("text") or "")
         if _graphemes(text) > BLUESKY_MAX or len(text.encode()) > 3000:
