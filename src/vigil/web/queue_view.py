@@ -155,39 +155,46 @@ class AwaitingRow:
 
 def awaiting_second(session: Session, user_id: int, limit: int = 50) -> list[AwaitingRow]:
     """Accounts one reviewer confirmed that need another: `review_queue` leaves decided
-    accounts out, so the second reviewer finds them here."""
-    first = (
-        sa.select(Decision.account_id, sa.func.max(Decision.id).label("decision_id"))
-        .where(Decision.action == "confirm")
-        .group_by(Decision.account_id)
-        .subquery()
+    accounts out, so the second reviewer finds them here. Small steps from the few pending
+    cases, so the planner never starts from the (large) account table."""
+    pending = list(
+        session.scalars(
+            sa.select(Case.account_id)
+            .where(Case.status == "pending_second")
+            .order_by(Case.opened_at, Case.id)
+            .limit(limit)
+        )
     )
-    stmt = (
-        sa.select(Account, Platform.name, User.username, User.id)
-        .join(Case, Case.account_id == Account.id)
-        .join(Platform, Platform.id == Account.platform_id)
-        .join(first, first.c.account_id == Account.id)
-        .join(Decision, Decision.id == first.c.decision_id)
+    if not pending:
+        return []
+    firsts: dict[int, tuple[str, int]] = {}
+    confirms = (
+        sa.select(Decision.account_id, User.username, User.id)
         .join(User, User.id == Decision.user_id)
-        .where(Case.status == "pending_second")
-        .order_by(Case.opened_at, Account.id)
-        .limit(limit)
+        .where(Decision.account_id.in_(pending), Decision.action == "confirm")
+        .order_by(Decision.id)
     )
-    seen: set[int] = set()
+    for account_id, username, uid in session.execute(confirms):
+        firsts[int(account_id)] = (str(username), int(uid))  # the latest confirmation wins
+    accounts = {
+        a.id: (a, str(p))
+        for a, p in session.execute(
+            sa.select(Account, Platform.name)
+            .join(Platform, Platform.id == Account.platform_id)
+            .where(Account.id.in_(pending))
+        )
+    }
     out = []
-    for account, platform, username, uid in session.execute(stmt):
-        if account.id not in seen:
-            seen.add(account.id)
-            out.append(
-                AwaitingRow(
-                    account.id,
-                    str(platform),
-                    account.handle,
-                    account.display_name,
-                    str(username),
-                    uid == user_id,
-                )
+    for account_id in dict.fromkeys(pending):
+        if account_id not in accounts or account_id not in firsts:
+            continue
+        account, platform = accounts[account_id]
+        username, uid = firsts[account_id]
+        out.append(
+            AwaitingRow(
+                account.id, platform, account.handle, account.display_name, username, uid == user_id
             )
+        )
     return out
 
 
