@@ -26,4 +26,6 @@ def serve(
         pass  # refuses a missing or outdated schema before the server starts
     web_app = create_app(state(ctx).settings)
     typer.echo(f"vigil: serving the workbench on http://{host}:{port}/", err=True)
-    uvicorn.run(web_app, host=host, port=port, log_level="warning", proxy_headers=False)
+    uvicorn.run(
+        web_app, host=host, port=port, log_level="warning", proxy_headers=False, server_header=False
+    )
