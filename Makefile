@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-test
 RUN_STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: run test lint format bench venv clean services
+.PHONY: run test lint format bench venv clean services fuzz audit-deps
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -44,11 +44,36 @@ services:
 	@scripts/ensure-postgres
 	@scripts/ensure-chromium
 
-test: lint services
+test: lint services audit-deps
 	@$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: $(STAMP)
 	@$(BIN)/python -m bench
+
+# Long fuzzing: every atheris target for FUZZ_SECONDS, then the hypothesis set with many
+# examples (docs/security.md). A crash leaves its input under .vigil/fuzz/ and fails the run.
+FUZZ_SECONDS ?= 300
+FUZZ_TARGETS := json_line bluesky bank list_csv seeds_csv hosts_csv policy
+fuzz: $(STAMP)
+	@$(BIN)/python -c 'import atheris' 2>/dev/null || $(BIN)/pip install -q atheris==3.0.0
+	@mkdir -p .vigil/fuzz; for t in $(FUZZ_TARGETS); do echo "fuzz: $$t for $(FUZZ_SECONDS)s"; \
+		$(BIN)/python -m tests.fuzz.run_atheris $$t $(FUZZ_SECONDS) >.vigil/fuzz/$$t.log 2>&1; \
+		rc=$$?; grep -E 'stat::number_of_executed_units' .vigil/fuzz/$$t.log; \
+		test $$rc -eq 0 || { tail -40 .vigil/fuzz/$$t.log; exit 1; }; done
+	@VIGIL_FUZZ_EXAMPLES=20000 $(BIN)/python -m pytest -q -p no:randomly tests/fuzz
+
+# Known vulnerabilities in the installed dependencies. --strict: a dependency that cannot be
+# checked (vulnerability service unreachable) fails the target instead of passing silently.
+# `make test AUDIT=skip` skips it, loudly, where PyPI cannot be reached.
+PIP_AUDIT_VERSION := 2.10.1
+audit-deps: $(STAMP)
+ifeq ($(AUDIT),skip)
+	@echo "audit-deps: SKIPPED (AUDIT=skip): dependencies NOT checked for vulnerabilities" >&2
+else
+	@$(BIN)/pip-audit --version 2>/dev/null | grep -q ' $(PIP_AUDIT_VERSION)$$' || \
+		$(BIN)/pip install -q pip-audit==$(PIP_AUDIT_VERSION)
+	@$(BIN)/pip-audit --strict --skip-editable --progress-spinner off
+endif
 
 clean:
 	rm -rf $(VENV) .vigil .mypy_cache .pytest_cache .ruff_cache

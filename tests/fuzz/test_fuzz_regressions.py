@@ -41,6 +41,8 @@ BAD_X_LINES = [
     },
     {"id": "6", "text": 5, "author_id": "9"},
 ]
+# atheris: an edit history id from beyond the year 9999 (OSError in fromtimestamp); kept
+FAR_FUTURE = {"id": "10", "text": "t", "author_id": "9", "edit_history_tweet_ids": ["9" * 38, "10"]}
 NUL_LINE = '{"id": "7", "username": "nul\\u0000name", "name": "a\\u0000b"}'
 SURROGATE_LINE = '{"id": "8", "username": "lone", "name": "x\\ud800y"}'
 DEEP_JSON = "[" * 100_000 + "]" * 100_000  # RecursionError in json.loads
@@ -62,6 +64,7 @@ def test_x_import_survives_hostile_lines(db: Database, settings: Settings, tmp_p
     deep_tweet = head * 900 + '{"id": "1", "text": "x", "author_id": "1"}' + "]}" * 900
     lines = [
         json.dumps(GOOD),
+        json.dumps(FAR_FUTURE),
         *(json.dumps(o) for o in BAD_X_LINES),
         NUL_LINE,
         SURROGATE_LINE,

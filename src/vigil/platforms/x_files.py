@@ -58,7 +58,10 @@ def snowflake_time(tweet_id: str) -> datetime | None:
     if not tweet_id.isdigit() or int(tweet_id) < _FIRST_SNOWFLAKE:
         return None
     ms = (int(tweet_id) >> 22) + _SNOWFLAKE_EPOCH_MS
-    return datetime.fromtimestamp(ms // 1000, UTC)
+    try:
+        return datetime.fromtimestamp(ms // 1000, UTC)
+    except (OverflowError, OSError, ValueError):  # an id from beyond the year 9999
+        return None
 
 
 # Profiles come back page after page, tweets of one second share a time: parse each once.
