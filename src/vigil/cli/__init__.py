@@ -9,6 +9,7 @@ import sys
 import traceback
 
 from vigil.cli import (  # noqa: F401  (registers the commands)
+    backup,
     bank,
     collect,
     demo,
