@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -35,6 +36,7 @@ from vigil.analytics.signing import (
 from vigil.analytics.tables import figure_tables
 from vigil.config import Settings
 from vigil.errors import InputError
+from vigil.keys.history import PublishedKey
 from vigil.model import Decision, Score
 from vigil.store import Database, record
 
@@ -154,11 +156,27 @@ def write_report(
     return ReportResult(out, report["files"], report["key_fingerprint"], figures)
 
 
-def verify_report(directory: Path, *, public_key: str | None = None) -> VerifyResult:
+def _history_problems(history: Sequence[PublishedKey], key: str, generated_at: str) -> list[str]:
+    """A signing key must be one the organisation published, valid when the report was made."""
+    known = [k for k in history if k.public_key == key]
+    if not known:
+        return ["the report's key is not in the organisation's published key history"]
+    if not any(k.covers(generated_at) for k in known):
+        return ["the report's key was not valid when the report says it was generated"]
+    return []
+
+
+def verify_report(
+    directory: Path,
+    *,
+    public_key: str | None = None,
+    history: Sequence[PublishedKey] | None = None,
+) -> VerifyResult:
     """Check the signature and every file, then recompute every figure from the export.
 
-    `public_key` (base64 raw Ed25519) is the key the organisation published; without it the
-    key inside the report is used, and its fingerprint is returned for comparison.
+    `public_key` (base64 raw Ed25519) is the key the organisation published; `history` is its
+    published key history (any key in it, valid when the report was generated, is accepted);
+    without either the key inside the report is used, and its fingerprint is returned.
     """
     result = VerifyResult(ok=False)
     path = directory / REPORT
@@ -179,6 +197,8 @@ def verify_report(directory: Path, *, public_key: str | None = None) -> VerifyRe
     result.fingerprint = fingerprint_b64(key) if key else ""
     if public_key and public_key != report.get("public_key"):
         result.problems.append("the report names another public key than the one given")
+    if history is not None:
+        result.problems.extend(_history_problems(history, key, str(report.get("generated_at"))))
     if not verify_signature(key, signature, body):
         result.problems.append("the signature does not match report.json")
     result.checked.append("signature")

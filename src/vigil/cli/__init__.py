@@ -17,6 +17,7 @@ from vigil.cli import (  # noqa: F401  (registers the commands)
     evaluate,
     evidence,
     imports,
+    keys,
     links,
     lists,
     monitor,

@@ -16,6 +16,7 @@ from rich.table import Table
 from vigil.cli._app import OutputFormat, app, state
 from vigil.cli._output import err_console, out_console, print_json, progress_bar
 from vigil.errors import ConfigError
+from vigil.keys.tokens import resolve_token
 from vigil.platforms.base import Connection
 from vigil.platforms.clock import SimClockDriver
 from vigil.platforms.collect import CrawlOptions, CrawlProgress, CrawlSummary
@@ -105,7 +106,7 @@ def collect(
     base = api_base or cls.default_base_url
     if base is None:
         raise ConfigError(f"{cls.name} needs --api-base URL")
-    secret = token or os.environ.get(cls.token_env) or None
+    secret = token or resolve_token(settings.home, cls.name, cls.token_env)
     user = login or (os.environ.get(cls.login_env) if cls.login_env else None) or None
     if cls.name == "x" and not secret:
         raise ConfigError(f"no X bearer token: set {cls.token_env} (or pass --token)")

@@ -15,9 +15,10 @@ from typing import Annotated
 import typer
 from rich.progress import TaskID
 
-from vigil.cli._app import OutputFormat, app, current_store
+from vigil.cli._app import OutputFormat, app, current_store, state
 from vigil.cli._output import err_console, out_console, print_json, progress_bar
 from vigil.errors import ConfigError, InputError
+from vigil.keys.tokens import resolve_token
 from vigil.monitor.controls import match_controls
 from vigil.monitor.run import MonitorRun, run_monitor
 from vigil.platforms.base import Connection
@@ -87,7 +88,7 @@ def monitor(
     base = api_base or cls.default_base_url
     if base is None:
         raise ConfigError(f"{cls.name} needs --api-base URL")
-    secret = token or os.environ.get(cls.token_env) or None
+    secret = token or resolve_token(state(ctx).settings.home, cls.name, cls.token_env)
     user = login or (os.environ.get(cls.login_env) if cls.login_env else None) or None
     interval = parse_every(every) if every else None
     clock = SimClockDriver(base) if advance_sim_clock else None

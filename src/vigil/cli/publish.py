@@ -83,7 +83,7 @@ def publish(
         result = run_publish(
             db,
             settings,
-            Credentials.from_env(),
+            Credentials.from_env(home=settings.home),
             datetime.now(UTC),
             channels={c.value for c in channel} if channel else None,
         )

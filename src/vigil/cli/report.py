@@ -74,12 +74,19 @@ def verify(
         str | None,
         typer.Option(help="The organisation's published public key (base64), to check against."),
     ] = None,
+    key_history: Annotated[
+        Path | None,
+        typer.Option(help="The organisation's key history (`vigil keys export-public`)."),
+    ] = None,
     fmt: Annotated[
         OutputFormat, typer.Option("--format", "-f", help="Output as text or as JSON.")
     ] = OutputFormat.TABLE,
 ) -> None:
     """Check the signature and every file, and recompute every figure from the export."""
-    result = verify_report(directory, public_key=public_key)
+    from vigil.keys.history import read_history_file
+
+    history = read_history_file(key_history) if key_history else None
+    result = verify_report(directory, public_key=public_key, history=history)
     if fmt is OutputFormat.JSON:
         print_json(result.to_dict())
     elif result.ok:

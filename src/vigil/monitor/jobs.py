@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from vigil.errors import InputError
+from vigil.keys.tokens import resolve_token
 from vigil.monitor.controls import match_controls
 from vigil.monitor.run import run_monitor
 from vigil.platforms.base import Connection
@@ -33,7 +34,7 @@ def monitor_job(ctx: JobContext) -> dict[str, Any]:
     base = _text(ctx.payload, "api_base") or cls.default_base_url
     if base is None:
         raise InputError(f"{cls.name} needs an api_base", field="api_base")
-    token = os.environ.get(cls.token_env) or None
+    token = resolve_token(ctx.settings.home, cls.name, cls.token_env)
     login = (os.environ.get(cls.login_env) if cls.login_env else None) or None
     with ctx.db.transaction() as session:
         match_controls(session)

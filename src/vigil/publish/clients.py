@@ -8,6 +8,7 @@ import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from vigil.config import PublishSettings
@@ -33,12 +34,23 @@ class Credentials:
     bluesky_password: str | None = field(default=None, repr=False)
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> Credentials:
+    def from_env(
+        cls, environ: Mapping[str, str] | None = None, *, home: Path | None = None
+    ) -> Credentials:
+        """From the environment; with `home`, tokens not set there come from the keystore."""
         env = os.environ if environ is None else environ
+        if home is None:
+            return cls(
+                mastodon_token=env.get("VIGIL_MASTODON_TOKEN") or None,
+                bluesky_handle=env.get("VIGIL_BLUESKY_HANDLE") or None,
+                bluesky_password=env.get("VIGIL_BLUESKY_PASSWORD") or None,
+            )
+        from vigil.keys.tokens import resolve_token
+
         return cls(
-            mastodon_token=env.get("VIGIL_MASTODON_TOKEN") or None,
+            mastodon_token=resolve_token(home, "mastodon", "VIGIL_MASTODON_TOKEN", env),
             bluesky_handle=env.get("VIGIL_BLUESKY_HANDLE") or None,
-            bluesky_password=env.get("VIGIL_BLUESKY_PASSWORD") or None,
+            bluesky_password=resolve_token(home, "bluesky", "VIGIL_BLUESKY_PASSWORD", env),
         )
 
 
