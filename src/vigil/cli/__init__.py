@@ -29,6 +29,7 @@ from vigil.cli import (  # noqa: F401  (registers the commands)
     serve,
     sim,
     snapshot,
+    spark,
     store,
     train,
     users,
