@@ -1,0 +1,1 @@
+"""Attack tests against the web workbench, the public endpoints and the stores behind them."""
