@@ -14,7 +14,6 @@ SAME = [
     b'{"n": 18446744073709551615, "m": -9223372036854775808}',
     b'{"big": 123456789012345678901234567890, "neg": -9223372036854775809}',
     b'{"a": 1, "a": 2, "f": 1.0000000000000002, "e": 1e5}',
-    b'{"lone": "\\ud800"}',
     b'[1, 2, {"x": null, "t": true}]',
     b'"just a string"\r\n',
 ]
@@ -26,6 +25,13 @@ def test_lines_parse_as_json_parses_them(raw: bytes) -> None:
     got = _loads(raw)
     assert got == expected
     assert json.dumps(got) == json.dumps(expected)  # same types: int stays int
+
+
+def test_what_no_database_stores_becomes_a_replacement_character() -> None:
+    # Valid JSON that PostgreSQL refuses (NUL) or no UTF-8 text can hold (a lone surrogate).
+    got = _loads(b'{"lone": "\\ud800", "nul": "a\\u0000b"}')
+    assert set(got["lone"]) == {"\ufffd"}
+    assert got["nul"] == "a\ufffdb"
 
 
 def test_values_only_json_knows_still_parse() -> None:

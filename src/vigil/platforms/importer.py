@@ -9,7 +9,6 @@ imported file is one audit event.
 from __future__ import annotations
 
 import gc
-import hashlib
 import json
 import logging
 import time
@@ -23,6 +22,7 @@ import orjson
 
 from vigil.config import Settings
 from vigil.errors import InputError, NotFoundError
+from vigil.platforms.file_digest import FileDigest
 from vigil.platforms.import_summary import FileSummary, ImportProgress, ImportSummary, ProgressFn
 from vigil.platforms.load_thread import LoaderThread
 from vigil.platforms.loader import Loader, LoadReport
@@ -224,39 +224,41 @@ class _FileRun:
     def execute(self, batch_records: int) -> FileSummary:
         size = self.path.stat().st_size
         self.summary.bytes = size
-        digest = hashlib.sha256()
+        digest = FileDigest(self.path, size)
         try:
             with self.path.open("rb") as stream:
                 whole = self._whole_document(stream, size)
                 if whole is not None:
-                    digest.update(whole[1])
+                    consumed = len(whole[1])
                     self.summary.lines = 1
                     self._take(1, whole[0], batch_records)
                 else:
-                    self._stream(stream, digest, size, batch_records)
+                    consumed = self._stream(stream, size, batch_records)
             self._flush()
             self._count(self.loader.wait())
+        except BaseException:
+            digest.cancel()
+            raise
         finally:
             if self._quarantine is not None:
                 self._quarantine.close()
-        self.summary.sha256 = digest.hexdigest()
+        self.summary.sha256 = digest.hexdigest(consumed)
         self.summary.observations = self.report.observations
         self.summary.unresolved = self.report.unresolved
         self.summary.seconds = time.perf_counter() - self._started
         self._tick(size, size, force=True)
         return self.summary
 
-    def _stream(self, stream: IO[bytes], digest: Any, size: int, batch_records: int) -> None:
+    def _stream(self, stream: IO[bytes], size: int, batch_records: int) -> int:
+        """Every line parsed and queued for loading; returns the bytes read."""
         done = 0
         number = 0
         while raw := stream.readline(MAX_LINE):
             number += 1
             self.summary.lines = number
-            digest.update(raw)
             done += len(raw)
             if len(raw) == MAX_LINE and not raw.endswith(b"\n"):
                 while rest := stream.readline(MAX_LINE):
-                    digest.update(rest)
                     done += len(rest)
                     if rest.endswith(b"\n"):
                         break
@@ -277,6 +279,7 @@ class _FileRun:
                 continue
             self._take(number, obj, batch_records)
             self._tick(done, size)
+        return done
 
     def _whole_document(self, stream: IO[bytes], size: int) -> tuple[Any, bytes] | None:
         """A pretty-printed JSON document (one API answer saved whole), read as one line."""

@@ -13,17 +13,30 @@ import sqlite3
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from functools import lru_cache
+from itertools import chain
 from typing import Any, cast
 
+import orjson
 from sqlalchemy import JSON, ColumnElement, DateTime, Dialect, Table, and_, case, or_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from vigil.errors import ConfigError
 
-__all__ = ["Excluded", "earliest", "fill_blank", "latest", "merge_rows", "when_newer"]
+__all__ = [
+    "Excluded",
+    "earliest",
+    "fill_blank",
+    "latest",
+    "merge_rows",
+    "select_in",
+    "when_newer",
+]
 
 BATCH = 500
+MULTI_ROW_MIN = 16  # fewer rows go through executemany
+MULTI_ROW_MAX = 1024  # rows in one multi-row INSERT on SQLite
+SQLITE_MAX_VARIABLES = 32766  # SQLite's limit on bound values since 3.32
 READ_BATCH = 2000  # keys a read-back names in one IN list (well below SQLite's 32,766)
 
 Excluded = Any  # the dialect's `excluded` namespace (columns of the row being inserted)
@@ -131,9 +144,62 @@ class _Compiled:
         body = f"({', '.join(parts)},)" if positional else f"{{{', '.join(parts)}}}"
         self.row_of: Callable[[Any], Any] = eval(f"lambda r: {body}", scope)  # noqa: S307
         self.key_of = {k: list(columns).index(k) if tuples else k for k in keys}
+        self.multi = _MultiRow.of(self.sql, names, constants) if positional else None
+        if self.multi is not None:  # the same values without the SET literals, for VALUES lists
+            values = ", ".join(p for n, p in zip(names, parts, strict=True) if n not in constants)
+            self.values_of: Callable[[Any], Any] = eval(f"lambda r: ({values},)", scope)  # noqa: S307
 
-    def parameters(self, rows: Sequence[Any]) -> list[Any]:
-        return list(map(self.row_of, rows))
+    def write(self, cursor: Any, rows: Sequence[Any]) -> None:
+        """Run the statement for every row: on SQLite many rows a statement, else executemany."""
+        multi = self.multi
+        if multi is None:
+            for start in range(0, len(rows), BATCH):
+                cursor.executemany(self.sql, list(map(self.row_of, rows[start : start + BATCH])))
+            return
+        start = 0
+        while len(rows) - start >= MULTI_ROW_MIN:
+            n = multi.size_for(len(rows) - start)
+            flat = list(chain.from_iterable(map(self.values_of, rows[start : start + n])))
+            cursor.execute(multi.sql(n), [*flat, *multi.tail])
+            start += n
+        if start < len(rows):
+            cursor.executemany(self.sql, list(map(self.row_of, rows[start:])))
+
+
+class _MultiRow:
+    """An INSERT of one VALUES row as INSERT of n rows (SQLite's bound values, then the SET
+    clause's). One statement a thousand rows releases the GIL once, not a thousand times,
+    so the parser thread and the database do not wait on each other row after row."""
+
+    def __init__(self, head: str, group: str, tail_sql: str, tail: tuple[Any, ...]) -> None:
+        self.head, self.group, self.tail_sql, self.tail = head, group, tail_sql, tail
+        width = group.count("?")
+        self.most = 1 << max(
+            0, (min(MULTI_ROW_MAX, SQLITE_MAX_VARIABLES // width)).bit_length() - 1
+        )
+        self._sql: dict[int, str] = {}
+
+    @classmethod
+    def of(cls, sql: str, names: Sequence[str], constants: Mapping[str, Any]) -> _MultiRow | None:
+        at = sql.find(" VALUES (")
+        end = sql.find(")", at)
+        group = sql[at + 8 : end + 1]
+        row_names = [n for n in names if n not in constants]
+        if at < 0 or set(group) - set("(?, )") or group.count("?") != len(row_names):
+            return None
+        if names != [*row_names, *constants]:  # SET literals bound after every value
+            return None
+        return cls(sql[: at + 8], group, sql[end + 1 :], tuple(constants.values()))
+
+    def size_for(self, remaining: int) -> int:
+        """Rows for the next statement: a power of two, so few statement texts are cached."""
+        return min(self.most, 1 << (remaining.bit_length() - 1))
+
+    def sql(self, n: int) -> str:
+        text = self._sql.get(n)
+        if text is None:
+            text = self._sql[n] = self.head + ", ".join([self.group] * n) + self.tail_sql
+        return text
 
 
 _CACHE: dict[tuple[Any, ...], _Compiled] = {}
@@ -194,8 +260,7 @@ def merge_rows(
         compiled = _CACHE[token] = _Compiled(dialect, table, keys, set_, names, tuples)
     cursor = _raw(session).cursor()
     try:
-        for start in range(0, len(rows), BATCH):
-            cursor.executemany(compiled.sql, compiled.parameters(rows[start : start + BATCH]))
+        compiled.write(cursor, rows)
     finally:
         cursor.close()
     if not returning:
@@ -214,23 +279,50 @@ def _read_back(
     fixed = {k: rows[0][i] for k, i in zip(keys[:-1], at[:-1], strict=True)}
     if any(row[i] != rows[0][i] for row in rows for i in at[:-1]):
         raise ValueError("read-back needs one value for every key column but the last")
+    last = at[-1]
+    found = select_in(
+        session, table, (keys[-1], *returning), fixed, keys[-1], sorted({r[last] for r in rows})
+    )
+    return {row[0]: tuple(row[1:]) for row in found}
+
+
+def select_in(
+    session: Session,
+    table: Table,
+    columns: Sequence[str],
+    fixed: Mapping[str, Any],
+    key: str,
+    values: Sequence[Any],
+) -> list[tuple[Any, ...]]:
+    """`columns` of the rows whose `key` is one of `values` and whose `fixed` columns match.
+
+    Straight through the driver, a few thousand values a statement: imports look up ids
+    by the hundred thousand. Values come back as the driver gives them (on SQLite through
+    JSON: text, numbers and NULL only).
+    """
+    if not values:
+        return []
     dialect = session.get_bind().dialect
     quote = dialect.identifier_preparer.quote
     mark = "?" if dialect.paramstyle == "qmark" else "%s"
-    last = keys[-1]
-    selected = ", ".join(quote(c) for c in (last, *returning))
+    selected = ", ".join(quote(c) for c in columns)
+    if dialect.name == "sqlite":
+        # One JSON row instead of a row a match: SQLite's module releases and takes back
+        # the GIL for every row it steps through, and the parser thread wants it too.
+        selected = f"json_group_array(json_array({selected}))"
     conditions = "".join(f"{quote(k)} = {mark} AND " for k in fixed)
     # Names come from the schema and values are bound, never spliced in.
-    head = f"SELECT {selected} FROM {quote(table.name)} WHERE {conditions}{quote(last)} IN "  # noqa: S608
-    wanted = sorted({row[at[-1]] for row in rows})
-    out: dict[Any, tuple[Any, ...]] = {}
+    head = f"SELECT {selected} FROM {quote(table.name)} WHERE {conditions}{quote(key)} IN "  # noqa: S608
+    out: list[tuple[Any, ...]] = []
     cursor = _raw(session).cursor()
     try:
-        for start in range(0, len(wanted), READ_BATCH):
-            chunk = wanted[start : start + READ_BATCH]
+        for start in range(0, len(values), READ_BATCH):
+            chunk = values[start : start + READ_BATCH]
             cursor.execute(f"{head}({', '.join([mark] * len(chunk))})", [*fixed.values(), *chunk])
-            for found in cursor.fetchall():
-                out[found[0]] = tuple(found[1:])
+            if dialect.name == "sqlite":
+                out.extend(map(tuple, orjson.loads(cursor.fetchone()[0])))
+            else:
+                out.extend(cursor.fetchall())
     finally:
         cursor.close()
     return out

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from vigil.model import Media, Post, PostVersion, utcnow
 from vigil.model.content import PostUrl
 from vigil.platforms.media_link import MediaLinker
-from vigil.platforms.merge_sql import earliest, latest, merge_rows, when_newer
+from vigil.platforms.merge_sql import earliest, latest, merge_rows, select_in, when_newer
 from vigil.platforms.records import MediaRecord, PostRecord
 
 __all__ = ["known_posts", "write_links", "write_media", "write_posts"]
@@ -36,35 +36,28 @@ PostIds = dict[str, tuple[int, int]]  # platform post or version id -> (post row
 def known_posts(session: Session, platform_id: int, ids: Sequence[str]) -> PostIds:
     """Stored posts by platform post id or by the id of one of their versions."""
     found: PostIds = {}
-    p, v = _POST, _VERSION
-    for i in range(0, len(ids), _CHUNK):
-        chunk = list(ids[i : i + _CHUNK])
-        for pid, row_id, author in session.execute(
-            select(p.c.platform_post_id, p.c.id, p.c.account_id).where(
-                p.c.platform_id == platform_id, p.c.platform_post_id.in_(chunk)
-            )
-        ):
-            found[str(pid)] = (int(row_id), int(author))
-        # Two steps, each on an index: SQLite would otherwise walk every post of the platform.
-        versions = dict(
-            session.execute(
-                select(v.c.platform_version_id, v.c.post_id).where(
-                    v.c.platform_version_id.in_([i for i in chunk if i not in found])
-                )
-            ).all()
+    p = _POST
+    fixed = {"platform_id": platform_id}
+    columns = ("platform_post_id", "id", "account_id")
+    for pid, row_id, author in select_in(session, p, columns, fixed, "platform_post_id", ids):
+        found[str(pid)] = (int(row_id), int(author))
+    rest = [i for i in ids if i not in found]
+    # Two steps, each on an index: SQLite would otherwise walk every post of the platform.
+    versions = dict(
+        select_in(
+            session, _VERSION, ("platform_version_id", "post_id"), {}, "platform_version_id", rest
         )
-        if versions:
-            owners = {
-                int(row_id): int(author)
-                for row_id, author in session.execute(
-                    select(p.c.id, p.c.account_id).where(
-                        p.c.id.in_(set(versions.values())), p.c.platform_id == platform_id
-                    )
-                )
-            }
-            for vid, post_id in versions.items():
-                if int(post_id) in owners:
-                    found.setdefault(str(vid), (int(post_id), owners[int(post_id)]))
+    )
+    if versions:
+        owners = {
+            int(row_id): int(author)
+            for row_id, author in select_in(
+                session, p, ("id", "account_id"), fixed, "id", sorted(set(versions.values()))
+            )
+        }
+        for vid, post_id in versions.items():
+            if int(post_id) in owners:
+                found.setdefault(str(vid), (int(post_id), owners[int(post_id)]))
     return found
 
 
