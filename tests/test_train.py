@@ -81,6 +81,12 @@ def test_train_saves_a_version_that_scans_use(db: Database, settings: Settings) 
     assert saved["version"] == result.version
     assert saved["text_model"] == result.version
     assert CLASSIFIER_FEATURE in saved["weights"]
+    # Decisions say nothing about news framing: its weight stays the shipped prior's,
+    # while what the decisions do show (the classifier) moves.
+    prior = default_weights().weights
+    assert saved["weights"]["text_news_framing"] == prior["text_news_framing"]
+    assert saved["weights"]["context"] == prior["context"]
+    assert saved["weights"][CLASSIFIER_FEATURE] != prior[CLASSIFIER_FEATURE]
     assert current_weights(settings).version == result.version
     model = latest_model(settings)
     assert model is not None

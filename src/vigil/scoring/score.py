@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
@@ -42,6 +43,9 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 WEIGHTS_PREFIX = "weights-"
+# How firmly a refit holds to the prior weights (L2 on each weight's change): reviewed
+# accounts are too biased a sample to learn counter-evidence weights from scratch.
+PRIOR_STRENGTH = 10.0
 TOP_EVIDENCE = 10
 
 
@@ -233,35 +237,52 @@ def fit_weights(
     *,
     version: str | None = None,
     overrides: Mapping[int, Mapping[str, float]] | None = None,
+    prior: Weights | None = None,
+    strength: float = PRIOR_STRENGTH,
 ) -> Weights:
     """Refit the logistic weights on labelled accounts (True: confirmed supporter).
 
     Features are the current signal values (0 where a signal has no row), replaced by
     `overrides` where given (`vigil train` passes out-of-fold classifier probabilities, so
-    the classifier's weight is not learnt from texts it was trained on). Both classes must
-    be present; classes are balanced because confirmed accounts are rare.
+    the classifier's weight is not learnt from texts it was trained on). Reviewed accounts
+    are a biased sample (the head of the queue, few journalists or parody accounts), so the
+    fit moves away from `prior` (the shipped weights by default) only as far as the decisions
+    demand: an L2 penalty of `strength` on the change of each weight, the intercept free.
+    Both classes must be present; they are balanced because confirmed accounts are rare.
     """
-    from sklearn.linear_model import LogisticRegression  # type: ignore[import-untyped]
+    from scipy.optimize import minimize  # type: ignore[import-untyped]
 
     with db.session() as session:
         evidence = account_features(session)
     ids = [i for i in labels if i in evidence]
-    y = np.array([bool(labels[i]) for i in ids])
+    y = np.array([bool(labels[i]) for i in ids], dtype=float)
     if len(set(y.tolist())) < 2:
         raise InputError(
             "fitting needs labelled accounts of both classes with signals (run `vigil scan`)"
         )
+    base = prior or default_weights()
     extra = overrides or {}
     rows = [{**evidence[i].features, **extra.get(i, {})} for i in ids]
-    names = sorted({k for r in rows for k in r} | set(default_weights().weights))
+    names = sorted({k for r in rows for k in r} | set(base.weights))
     x = np.array([[r.get(n, 0.0) for n in names] for r in rows])
-    model = LogisticRegression(class_weight="balanced", max_iter=1000)
-    model.fit(x, y)
-    coef: Iterable[float] = model.coef_[0].tolist()
+    w0 = np.array([base.weights.get(n, 0.0) for n in names])
+    positives = y.sum()
+    sample = np.where(y > 0, len(y) / (2 * positives), len(y) / (2 * (len(y) - positives)))
+
+    def loss(p: npt.NDArray[np.float64]) -> tuple[float, npt.NDArray[np.float64]]:
+        delta, shift = p[:-1], p[-1]
+        z = x @ (w0 + delta) + base.intercept + shift
+        residual = sample * (1.0 / (1.0 + np.exp(-z)) - y)
+        value = float(
+            (sample * (np.logaddexp(0.0, z) - y * z)).sum() + strength / 2 * delta @ delta
+        )
+        return value, np.r_[x.T @ residual + strength * delta, residual.sum()]
+
+    fitted = minimize(loss, np.zeros(len(names) + 1), jac=True, method="L-BFGS-B").x
     log.info("fitted weights on %s accounts, %s features", len(ids), len(names))
     return Weights(
         version=version or f"fit-{len(ids)}",
-        intercept=float(model.intercept_[0]),
-        weights={n: round(float(c), 6) for n, c in zip(names, coef, strict=True)},
-        whitelist_cap=default_weights().whitelist_cap,
+        intercept=round(float(base.intercept + fitted[-1]), 6),
+        weights={n: round(float(w + d), 6) for n, w, d in zip(names, w0, fitted[:-1], strict=True)},
+        whitelist_cap=base.whitelist_cap,
     )
