@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from fastapi.testclient import TestClient
 
 from tests.web.world import REMOTE_URL, World, login
@@ -96,3 +97,18 @@ def test_static_htmx_is_vendored(client: TestClient) -> None:
     response = client.get("/static/htmx.min.js")
     assert response.status_code == 200
     assert response.text.startswith("/*! htmx.org 2.")
+
+
+def test_resurgence_links_are_shown(client: TestClient, world: World) -> None:
+    from vigil.model import detection
+
+    if getattr(detection, "AccountLink", None) is None:
+        pytest.skip("the detection model has no resurgence links yet")
+    login(client, "ann")
+    page = client.get(f"/accounts/{world.target}").text
+    links = page.split("<h2>Resurgence links</h2>", 1)[1].split("</ul>", 1)[0]
+    assert "listed_one" in links
+    assert "earlier account (profile)" in links
+    assert "0.91" in links
+    queue = client.get("/queue").text
+    assert "may be <a" in queue

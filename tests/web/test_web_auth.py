@@ -137,3 +137,24 @@ def test_open_redirect_after_login_is_refused(client: TestClient, world: World) 
         follow_redirects=False,
     )
     assert r.headers["location"] == "/queue"
+
+
+def test_expired_session_is_refused(client: TestClient, world: World) -> None:
+    from datetime import timedelta
+
+    from vigil.model import utcnow
+    from vigil.model.web import WebSession
+
+    login(client, "ann")
+    with client.app.state.db.transaction() as s:  # type: ignore[attr-defined]
+        for row in s.query(WebSession).all():
+            row.expires_at = utcnow() - timedelta(seconds=1)
+    assert client.get("/queue", follow_redirects=False).status_code == 303
+
+
+def test_disabled_user_loses_the_session(client: TestClient, world: World) -> None:
+    from vigil.review.users import disable_user
+
+    login(client, "bob")
+    disable_user(client.app.state.db, "bob")  # type: ignore[attr-defined]
+    assert client.get("/queue", follow_redirects=False).status_code == 303

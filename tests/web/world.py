@@ -26,6 +26,7 @@ from vigil.model import (
     PostMedia,
     Score,
     Signal,
+    detection,
 )
 from vigil.review.users import add_user
 from vigil.store import Database
@@ -94,6 +95,19 @@ def seed_world(db: Database, settings: Settings) -> World:
         )
         s.add(AccountHandle(account_id=target.id, handle="evil_one", first_seen=T0))
         s.add(Follow(source_id=target.id, target_id=neighbour.id))
+        link_model = getattr(detection, "AccountLink", None)
+        if link_model is not None:  # resurgence links, when the detection model has them
+            s.add(
+                link_model(
+                    new_account_id=target.id,
+                    prior_account_id=neighbour.id,
+                    confidence=0.91,
+                    evidence={},
+                    method="profile",
+                    version="1",
+                    status="proposed",
+                )
+            )
         s.add(
             ListEntry(
                 account_id=neighbour.id,
