@@ -9,13 +9,22 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import TypeVar
 
-from sqlalchemy import Table, and_, case, select
+from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
 
 from vigil.model import Account, AccountHandle
-from vigil.platforms.merge_sql import earliest, latest, merge_rows, when_newer
+from vigil.platforms.account_rows import (
+    ACCOUNT_COLUMNS,
+    HANDLE_COLUMNS,
+    account_merge,
+    account_row,
+    by_account_key,
+    handle_merge,
+    stub_row,
+)
+from vigil.platforms.merge_sql import merge_rows
 from vigil.platforms.records import (
     AccountRecord,
     FollowRecord,
@@ -30,22 +39,6 @@ __all__ = ["AccountWriter"]
 _ACCOUNT: Table = Account.__table__  # type: ignore[assignment]
 _HANDLE: Table = AccountHandle.__table__  # type: ignore[assignment]
 
-_PROFILE = (
-    "display_name",
-    "bio",
-    "lang",
-    "location",
-    "url",
-    "avatar_url",
-    "verified",
-    "protected",
-    "followers_count",
-    "following_count",
-    "posts_count",
-    "created_at",
-    "withheld_in",
-    "profile_seen_at",
-)
 _CHUNK = 500
 
 
@@ -101,23 +94,23 @@ class AccountWriter:
                 if pid not in seen.profiled:
                     seen.stub(pid, h, when)
         platform_id = self.platform_id
-        now = [_account_row(platform_id, r, seen.first[pid]) for pid, r in seen.full.items()]
+        now = [account_row(platform_id, r, seen.first[pid]) for pid, r in seen.full.items()]
         for pid, (h, when) in seen.stubs.items():
             known = self._ids.get(pid)
             if known is None or (h and not known[1]):
-                now.append(_stub_row(platform_id, pid, h, when))
+                now.append(stub_row(platform_id, pid, h, when))
             else:
                 held = self._stubs.get(pid)
                 self._stubs[pid] = (h, when) if held is None else (held[0], min(held[1], when))
-        now.sort(key=_by_account_key)
+        now.sort(key=by_account_key)
         stored = merge_rows(
             session,
             _ACCOUNT,
             now,
             keys=["platform_id", "platform_account_id"],
-            set_=_account_merge,
+            set_=account_merge,
             returning=["id", "handle"],
-            columns=_ACCOUNT_COLUMNS,
+            columns=ACCOUNT_COLUMNS,
         )
         rows = self._rows
         for pid, (row_id, handle) in stored.items():
@@ -152,30 +145,28 @@ class AccountWriter:
 
     def flush(self, session: Session) -> None:
         """Write the profiles and handles held in memory."""
-        rows = [
-            _account_row(self.platform_id, r, self._first[pid]) for pid, r in self._full.items()
-        ]
+        rows = [account_row(self.platform_id, r, self._first[pid]) for pid, r in self._full.items()]
         rows += [
-            _stub_row(self.platform_id, pid, h, when)
+            stub_row(self.platform_id, pid, h, when)
             for pid, (h, when) in self._stubs.items()
             if pid not in self._full
         ]
-        rows.sort(key=_by_account_key)
+        rows.sort(key=by_account_key)
         merge_rows(
             session,
             _ACCOUNT,
             rows,
             keys=["platform_id", "platform_account_id"],
-            set_=_account_merge,
-            columns=_ACCOUNT_COLUMNS,
+            set_=account_merge,
+            columns=ACCOUNT_COLUMNS,
         )
         merge_rows(
             session,
             _HANDLE,
             [(*key, *value) for key, value in sorted(self._history.items())],
             keys=["account_id", "handle"],
-            set_=_handle_merge,
-            columns=("account_id", "handle", "display_name", "first_seen", "last_seen"),
+            set_=handle_merge,
+            columns=HANDLE_COLUMNS,
         )
         self._full.clear()
         self._first.clear()
@@ -328,14 +319,6 @@ def _batch_handles(
     return handles
 
 
-def _handle_merge(x: Any, t: Table) -> dict[str, Any]:
-    return {
-        "display_name": when_newer(x, t, "display_name", "last_seen"),
-        "first_seen": earliest(x, t, "first_seen"),
-        "last_seen": latest(x, t, "last_seen"),
-    }
-
-
 def _known_handles(session: Session, platform_id: int, names: list[str]) -> dict[str, str]:
     """Stored accounts for handles: an earlier placeholder first (so a re-import lands
     where the first import did), else the freshest full profile with that handle."""
@@ -367,60 +350,3 @@ def _known_handles(session: Session, platform_id: int, names: list[str]) -> dict
         for handle, pid in rows:  # ordered by freshness: the last one wins
             found[str(handle).lower()] = str(pid)
     return found
-
-
-def _account_merge(x: Any, t: Table) -> dict[str, Any]:
-    """Profile columns only from a newer full profile; a placeholder just fills a blank handle."""
-    merged: dict[str, Any] = {c: when_newer(x, t, c, "profile_seen_at") for c in _PROFILE}
-    newer = when_newer(x, t, "handle", "profile_seen_at")
-    merged["handle"] = case((and_(t.c.handle == "", x.handle != ""), x.handle), else_=newer)
-    merged["first_seen"] = earliest(x, t, "first_seen")
-    merged["last_seen"] = case(
-        (x.profile_seen_at.is_not(None) & (x.last_seen > t.c.last_seen), x.last_seen),
-        else_=t.c.last_seen,
-    )
-    return merged
-
-
-_ACCOUNT_COLUMNS = (
-    "platform_id",
-    "platform_account_id",
-    "handle",
-    *_PROFILE[:-1],
-    "first_seen",
-    "last_seen",
-    "profile_seen_at",
-)
-_NO_PROFILE = (None, None, None, None, None, None, False, False, None, None, None, None, None)
-
-
-def _by_account_key(row: tuple[Any, ...]) -> str:
-    return str(row[1])
-
-
-def _account_row(platform_id: int, r: AccountRecord, first_seen: datetime) -> tuple[Any, ...]:
-    return (
-        platform_id,
-        r.platform_account_id,
-        r.handle,
-        r.display_name,
-        r.bio,
-        r.lang,
-        r.location,
-        r.url,
-        r.avatar_url,
-        r.verified,
-        r.protected,
-        r.followers_count,
-        r.following_count,
-        r.posts_count,
-        r.created_at,
-        list(r.withheld_in) if r.withheld_in else None,
-        first_seen,
-        r.seen_at,
-        r.seen_at,
-    )
-
-
-def _stub_row(platform_id: int, pid: str, handle: str, seen: datetime) -> tuple[Any, ...]:
-    return (platform_id, pid, handle, *_NO_PROFILE, seen, seen, None)
