@@ -81,3 +81,16 @@ def test_serve_is_a_command(capsys: pytest.CaptureFixture[str], tmp_path: Path) 
     refused = run_cli(capsys, "--home", str(tmp_path), "serve", "--port", "1")
     assert refused.code == 11
     assert "vigil init" in refused.err
+
+
+def test_lists_and_audit_pages(client: TestClient, world: World) -> None:
+    login(client, "lea")
+    black = client.get("/lists?view=blacklist").text
+    assert "listed_one" in black
+    assert "prior-list" in black
+    assert "listed_one" not in client.get("/lists?view=whitelist").text
+    assert client.get("/lists?view=nonsense").status_code == 200  # falls back to the blacklist
+    audit = client.get("/audit?action=user.").text
+    assert audit.count("<bdi dir=\"auto\">user.add</bdi>") == 5  # one per seeded reviewer
+    assert "user.add" not in client.get("/audit?action=decision").text
+    assert client.get("/audit?before=1").status_code == 200

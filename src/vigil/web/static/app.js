@@ -85,6 +85,11 @@
       var status = form.querySelector(".pow-status");
       var button = form.querySelector("button[type=submit]");
       button.disabled = true;
+      if (!(window.crypto && window.crypto.subtle)) {
+        /* SubtleCrypto exists only in secure contexts: serve Vigil over HTTPS. */
+        if (status) { status.textContent = "This form works only over HTTPS."; }
+        return;
+      }
       if (status) { status.textContent = "Preparing the form (a short computation instead of a CAPTCHA)…"; }
       solve(form).then(function (nonce) {
         form.querySelector("input[name=pow_nonce]").value = nonce;
