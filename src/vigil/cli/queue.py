@@ -12,6 +12,8 @@ from rich.table import Table
 
 from vigil.cli._app import OutputFormat, app, current_store
 from vigil.cli._output import out_console, print_json
+from vigil.model import UserRole
+from vigil.review.users import get_user
 from vigil.scoring.queue import QueueItem, review_queue
 
 __all__ = ["queue", "queue_table", "safe_text"]
@@ -34,13 +36,30 @@ def queue(
         bool,
         typer.Option("--all", help="Also list whitelisted, blacklisted and decided accounts."),
     ] = False,
+    as_user: Annotated[
+        str | None,
+        typer.Option("--as", help="Show this user's queue (their role, their confirmations)."),
+    ] = None,
     fmt: Annotated[
         OutputFormat, typer.Option("--format", "-f", help="Output as a table or as JSON.")
     ] = OutputFormat.TABLE,
 ) -> None:
     """Accounts by score, descending, each with the signals behind its score (run `scan` first)."""
-    with current_store(ctx) as db, db.session() as session:
-        items = review_queue(session, limit=limit, everything=all_)
+    with current_store(ctx) as db:
+        role: str | UserRole = UserRole.ANALYST
+        user_id = None
+        if as_user is not None:
+            user = get_user(db, as_user)
+            role, user_id = user.role, user.id
+        with db.session() as session:
+            items = review_queue(
+                session,
+                limit=limit,
+                everything=all_,
+                role=role,
+                user_id=user_id,
+                pending_first=user_id is not None,
+            )
     if fmt is OutputFormat.JSON:
         print_json([i.to_dict() for i in items])
         return
@@ -64,5 +83,8 @@ def queue_table(items: Sequence[QueueItem]) -> Table:
         for link in item.linked_to[:2]:
             who = safe_text(link.username) or safe_text(link.account_id)
             signals += f"\nlinked to suspended @{who} ({link.confidence:.2f}, {link.status})"
-        table.add_row(f"{item.score:.3f}", safe_text(item.platform), name, signals)
+        if item.pending_second:
+            signals = "awaiting a second reviewer\n" + signals
+        score = f"{item.score:.3f}" if item.scored else "—"
+        table.add_row(score, safe_text(item.platform), name, signals)
     return table

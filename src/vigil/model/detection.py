@@ -35,7 +35,12 @@ class Score(Base):
     """The current calibrated score of an account and the contributions behind it."""
 
     __tablename__ = "score"
-    __table_args__ = (UniqueConstraint("account_id"),)
+    # (value, account_id): the review queue walks scores in order and checks exclusions on
+    # account_id without reading the table (migration 0011).
+    __table_args__ = (
+        UniqueConstraint("account_id"),
+        Index("ix_score_value_account", "value", "account_id"),
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("account.id"))

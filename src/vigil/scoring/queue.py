@@ -1,7 +1,7 @@
 """The review queue: scored accounts, highest first, with the signals that explain each.
 
-Whitelisted, already blacklisted and already decided accounts are left out unless asked for;
-`linked_to` names the suspended accounts resurgence found each one looks like.
+What a reviewer's role and own decisions hide comes from `review.queue_rules`; filters run in
+SQL off the (value, account_id) score index so a page stays fast with millions of accounts.
 """
 
 from __future__ import annotations
@@ -12,10 +12,26 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from vigil.model import Account, Decision, ListEntry, ListStatus, Platform, Score
+from vigil.model import Account, Case, CaseStatus, Platform, Score, UserRole
+from vigil.model.detection import Signal
+from vigil.review.queue_rules import hidden_accounts, open_case_accounts
 from vigil.scoring.links import links_by_new_account
 
-__all__ = ["QueueItem", "QueueLink", "QueueSignal", "review_queue"]
+__all__ = [
+    "SORTS",
+    "STRONG_SIGNAL",
+    "QueueItem",
+    "QueueLink",
+    "QueueQuery",
+    "QueueSignal",
+    "review_queue",
+]
+
+SORTS = ("score", "score_asc", "handle", "platform")
+# A signal filter keeps accounts where that signal is at least this strong.
+STRONG_SIGNAL = 0.5
+# Pending second confirmations and unscored open cases (tips) are few; cap them all the same.
+_MAX_EXTRAS = 1_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,16 +69,18 @@ class QueueItem:
     account_id: str
     username: str
     display_name: str | None
-    score: float
+    score: float  # 0.0 when `scored` is false (a tip before any scan)
     signals: list[QueueSignal] = field(default_factory=list)
     linked_to: list[QueueLink] = field(default_factory=list)
+    scored: bool = True
+    pending_second: bool = False  # one reviewer confirmed it, another must decide
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "platform": self.platform,
             "account_id": self.account_id,
             "username": self.username,
-            "score": self.score,
+            "score": self.score if self.scored else None,
             "signals": [
                 {"name": s.name, "value": s.value, "explanation": s.explanation}
                 for s in self.signals
@@ -83,43 +101,233 @@ def _signals(contributions: dict[str, Any]) -> list[QueueSignal]:
     return sorted(found, key=lambda s: -order.get(s.name, 0.0))
 
 
+@dataclass(frozen=True, slots=True)
+class QueueQuery:
+    """Whose queue (role, user) and the filters a reviewer picked; None means any."""
+
+    role: str | UserRole = UserRole.ANALYST
+    user_id: int | None = None
+    everything: bool = False
+    platform: str | None = None
+    lang: str | None = None
+    signal: str | None = None
+    min_score: float | None = None
+    max_score: float | None = None
+    sort: str = "score"
+    pending_first: bool = False
+
+
 def review_queue(
-    session: Session, *, limit: int | None = 50, everything: bool = False
+    session: Session,
+    *,
+    limit: int | None = 50,
+    offset: int = 0,
+    everything: bool = False,
+    role: str | UserRole = UserRole.ANALYST,
+    user_id: int | None = None,
+    pending_first: bool = False,
+    query: QueueQuery | None = None,
 ) -> list[QueueItem]:
-    """Accounts by score, descending; `everything` keeps listed and decided accounts too."""
-    stmt = (
-        sa.select(Score, Account, Platform.name)
-        .join(Account, Account.id == Score.account_id)
-        .join(Platform, Platform.id == Account.platform_id)
-        .order_by(Score.value.desc(), Account.id)
+    """Accounts by score, descending, as `role` (and `user_id`) should see them.
+
+    `everything` keeps listed, decided and whitelisted accounts too. `query` carries filters
+    and sort (it replaces the keywords). Open cases without a
+    score (tips) and, with `pending_first`, cases awaiting a second reviewer come first.
+    """
+    q = query or QueueQuery(
+        role=role, user_id=user_id, everything=everything, pending_first=pending_first
     )
-    if not everything:
-        listed = sa.select(ListEntry.account_id).where(ListEntry.status == ListStatus.ACTIVE)
-        decided = sa.select(Decision.account_id)
-        stmt = stmt.where(Account.id.not_in(listed), Account.id.not_in(decided))
+    ids = _page_ids(session, q, limit, max(0, offset))
+    return _items(session, ids)
+
+
+def _hidden(q: QueueQuery) -> sa.Select[int] | None:
+    return None if q.everything else hidden_accounts(q.role, q.user_id)
+
+
+def _score_filters(stmt: Any, q: QueueQuery) -> Any:
+    """The reviewer's score band and signal, as SQL over `Score`."""
+    if q.min_score is not None:
+        stmt = stmt.where(Score.value >= q.min_score)
+    if q.max_score is not None:
+        stmt = stmt.where(Score.value < q.max_score)
+    if q.signal:
+        # The score's own contributions or a stored Signal row may carry the signal.
+        in_contributions = (
+            Score.contributions[("signals", q.signal, "value")].as_float() >= STRONG_SIGNAL
+        )
+        in_rows = (
+            sa.select(Signal.id)
+            .where(
+                Signal.account_id == Score.account_id,
+                Signal.name == q.signal,
+                Signal.value >= STRONG_SIGNAL,
+            )
+            .exists()
+        )
+        stmt = stmt.where(sa.or_(in_contributions, in_rows))
+    return stmt
+
+
+def _account_filters(stmt: Any, q: QueueQuery) -> Any:
+    if q.platform:
+        pid = sa.select(Platform.id).where(Platform.name == q.platform).scalar_subquery()
+        stmt = stmt.where(Account.platform_id == pid)
+    if q.lang:
+        stmt = stmt.where(Account.lang == q.lang)
+    return stmt
+
+
+def _unscored_allowed(q: QueueQuery) -> bool:
+    """An unscored account counts as score 0 with no signals for the filters."""
+    return (
+        not q.signal
+        and (q.min_score is None or q.min_score <= 0)
+        and (q.max_score is None or q.max_score > 0)
+    )
+
+
+def _extras(session: Session, q: QueueQuery) -> tuple[list[int], list[int]]:
+    """(pending second confirmations, unscored open cases) the filters keep, few of each."""
+    hidden = _hidden(q)
+    pending: list[int] = []
+    if q.pending_first:
+        stmt = (
+            sa.select(Account.id)
+            .join(Score, Score.account_id == Account.id)
+            .where(
+                Account.id.in_(
+                    sa.select(Case.account_id).where(Case.status == CaseStatus.PENDING_SECOND)
+                )
+            )
+            .order_by(Score.value.desc(), Account.id)
+            .limit(_MAX_EXTRAS)
+        )
+        if hidden is not None:
+            stmt = stmt.where(Account.id.not_in(hidden))
+        stmt = _score_filters(_account_filters(stmt, q), q)
+        pending = [int(i) for i in session.scalars(stmt)]
+    unscored: list[int] = []
+    if _unscored_allowed(q):
+        has_score = sa.select(Score.id).where(Score.account_id == Account.id).exists()
+        stmt = (
+            sa.select(Account.id)
+            .where(Account.id.in_(open_case_accounts()), ~has_score)
+            .order_by(Account.id)
+            .limit(_MAX_EXTRAS)
+        )
+        if hidden is not None:
+            stmt = stmt.where(Account.id.not_in(hidden))
+        unscored = [int(i) for i in session.scalars(_account_filters(stmt, q))]
+    return pending, unscored
+
+
+def _page_ids(session: Session, q: QueueQuery, limit: int | None, offset: int) -> list[int]:
+    pending, unscored = _extras(session, q)
+    if q.sort not in ("score", "score_asc"):
+        return _sorted_ids(session, q, pending, limit, offset)
+    extras = pending + unscored
+    page = extras[offset : offset + limit if limit is not None else None]
+    if limit is not None and len(page) >= limit:
+        return page
+    # The bulk: walk the (value, account_id) index, checking exclusions on score.account_id
+    # before reading any account row.
+    value = Score.value.asc() if q.sort == "score_asc" else Score.value.desc()
+    stmt = sa.select(Score.account_id).order_by(value, Score.account_id)
+    hidden = _hidden(q)
+    if hidden is not None:
+        stmt = stmt.where(Score.account_id.not_in(hidden))
+    if pending:
+        stmt = stmt.where(Score.account_id.not_in(pending))
+    if q.platform or q.lang:
+        stmt = _account_filters(stmt.join(Account, Account.id == Score.account_id), q)
+    stmt = _score_filters(stmt, q).offset(max(0, offset - len(extras)))
+    if limit is not None:
+        stmt = stmt.limit(limit - len(page))
+    return page + [int(i) for i in session.scalars(stmt)]
+
+
+def _sorted_ids(
+    session: Session, q: QueueQuery, pending: list[int], limit: int | None, offset: int
+) -> list[int]:
+    """Sorting by handle or platform reads every candidate anyway: one outer-joined query."""
+    stmt = (
+        sa.select(Account.id)
+        .join(Platform, Platform.id == Account.platform_id)
+        .outerjoin(Score, Score.account_id == Account.id)
+    )
+    scored_or_open: sa.ColumnElement[bool] = Score.id.is_not(None)
+    if _unscored_allowed(q):
+        scored_or_open = sa.or_(scored_or_open, Account.id.in_(open_case_accounts()))
+    stmt = stmt.where(scored_or_open)
+    hidden = _hidden(q)
+    if hidden is not None:
+        stmt = stmt.where(Account.id.not_in(hidden))
+    stmt = _account_filters(stmt, q)
+    if q.signal or q.min_score is not None or q.max_score is not None:
+        stmt = _score_filters(stmt, q)
+    order: list[Any] = []
+    if pending:
+        order.append(sa.case((Account.id.in_(pending), 0), else_=1))
+    if q.sort == "platform":
+        order += [Platform.name, sa.func.coalesce(Score.value, 0.0).desc()]
+    else:
+        order.append(Account.handle)
+    stmt = stmt.order_by(*order, Account.id).offset(offset)
     if limit is not None:
         stmt = stmt.limit(limit)
-    rows = session.execute(stmt).all()
-    links = links_by_new_account(session, [account.id for _, account, _ in rows])
-    return [
-        QueueItem(
-            id=account.id,
-            platform=platform,
-            account_id=account.platform_account_id,
-            username=account.handle,
-            display_name=account.display_name,
-            score=round(float(score.value), 4),
-            signals=_signals(score.contributions or {}),
-            linked_to=[
-                QueueLink(
-                    link.prior_account.id,
-                    link.prior_account.account_id,
-                    link.prior_account.username,
-                    link.confidence,
-                    link.status,
-                )
-                for link in links.get(account.id, [])
-            ],
+    return [int(i) for i in session.scalars(stmt)]
+
+
+def _items(session: Session, ids: list[int]) -> list[QueueItem]:
+    """Queue items for `ids`, in that order, with signals and resurgence links."""
+    found: dict[int, tuple[Account, str, Score | None]] = {}
+    for start in range(0, len(ids), 900):
+        stmt = (
+            sa.select(Account, Platform.name, Score)
+            .join(Platform, Platform.id == Account.platform_id)
+            .outerjoin(Score, Score.account_id == Account.id)
+            .where(Account.id.in_(ids[start : start + 900]))
         )
-        for score, account, platform in rows
-    ]
+        for account, platform, row in session.execute(stmt):
+            found[account.id] = (account, str(platform), row)
+    pending = {
+        int(i)
+        for start in range(0, len(ids), 900)
+        for i in session.scalars(
+            sa.select(Case.account_id).where(
+                Case.account_id.in_(ids[start : start + 900]),
+                Case.status == CaseStatus.PENDING_SECOND,
+            )
+        )
+    }
+    links = links_by_new_account(session, list(found))
+    out = []
+    for account_id in ids:
+        if account_id not in found:
+            continue
+        account, platform, score = found[account_id]  # score is None for a tip
+        out.append(
+            QueueItem(
+                id=account.id,
+                platform=platform,
+                account_id=account.platform_account_id,
+                username=account.handle,
+                display_name=account.display_name,
+                score=round(float(score.value), 4) if score is not None else 0.0,
+                signals=_signals(score.contributions or {}) if score is not None else [],
+                linked_to=[
+                    QueueLink(
+                        link.prior_account.id,
+                        link.prior_account.account_id,
+                        link.prior_account.username,
+                        link.confidence,
+                        link.status,
+                    )
+                    for link in links.get(account.id, [])
+                ],
+                scored=score is not None,
+                pending_second=account.id in pending,
+            )
+        )
+    return out

@@ -7,7 +7,6 @@ Create Date: 2026-11-28
 
 from __future__ import annotations
 
-import sqlalchemy as sa
 from alembic import op
 
 revision = "0011"
@@ -15,12 +14,10 @@ down_revision = "0010"
 branch_labels = None
 depends_on = None
 
-_ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
-
 
 def upgrade() -> None:
-    _ = (sa, op, _ID)
+    op.create_index("ix_score_value_account", "score", ["value", "account_id"])
 
 
 def downgrade() -> None:
-    pass
+    op.drop_index("ix_score_value_account", table_name="score")
