@@ -204,11 +204,13 @@ def report_accounts(
         if sender is None or sent_per_kind.get(kind, 0) >= settings.report_max_per_run:
             continue
         channel = "dsa_notice" if kind == "dsa" else "api"
+        # Pace before the claim: a crash between claim and send leaves the report `sending`
+        # (never resent), so that window must be the request alone, not the pause too.
+        if sent_per_kind.get(kind) and kind != "dsa" and settings.report_interval:
+            sleep(settings.report_interval)  # within the platform's rate limit
         report_id = _claim(db, view, channel, now)
         if report_id is None:
             continue
-        if sent_per_kind.get(kind) and kind != "dsa" and settings.report_interval:
-            sleep(settings.report_interval)  # within the platform's rate limit
         sent_per_kind[kind] = sent_per_kind.get(kind, 0) + 1
         request: dict[str, Any] = {}
         try:
