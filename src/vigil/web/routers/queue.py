@@ -1,5 +1,5 @@
-"""The review queue page: filters (platform, signal, score band, language), sort, paging;
-htmx swaps only the rows when a filter changes."""
+"""The review queue page as the signed-in reviewer's role sees it: filters (platform, signal,
+score band, language), sort, paging; htmx swaps only the rows when a filter changes."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from fastapi.responses import Response
 from vigil.model import Platform
 from vigil.signals import names as signal_names
 from vigil.web.deps import CurrentUser, DbSession, verify_csrf
-from vigil.web.queue_view import BANDS, SORTS, QueueFilters, awaiting_second, queue_page
+from vigil.web.queue_view import BANDS, SORTS, QueueFilters, queue_page
 from vigil.web.templating import render
 
 __all__ = ["router"]
@@ -42,7 +42,7 @@ def queue(
         sort=sort,
         page=page,
     )
-    result = queue_page(session, filters)
+    result = queue_page(session, filters, role=user.role, user_id=user.id)
     context: dict[str, object] = {"page": result, "filters": result.filters}
     if (
         request.headers.get("hx-request") == "true"
@@ -50,7 +50,6 @@ def queue(
     ):
         return render(request, "_queue_rows.html", context)
     context.update(
-        awaiting=awaiting_second(session, user.id),
         platforms=list(session.scalars(sa.select(Platform.name).order_by(Platform.name))),
         # Names from the plugin registry: a DISTINCT over millions of signal rows is slow.
         signals=sorted(signal_names()),
