@@ -48,6 +48,7 @@ def _home_files(settings: Settings) -> None:
     keys.mkdir()
     (keys / "signing.key").write_bytes(b"encrypted-key")
     (keys / "signing.key").chmod(0o600)
+    (keys / "master.key").write_bytes(b"the master key stays out of backups")
 
 
 def _cli(capsys: pytest.CaptureFixture[str], *args: str) -> CliResult:
@@ -75,6 +76,7 @@ def test_backup_and_restore_round_trip(
     with tarfile.open(archive) as tar:
         manifest = json.load(tar.extractfile("manifest.json"))  # type: ignore[arg-type]
     assert "home/keys/signing.key" in manifest["files"]
+    assert "home/keys/master.key" not in manifest["files"]
     assert len(manifest["files"]["home/media/ab/abcdef.jpg"]["sha256"]) == 64
 
     target = _target(request, tmp_path, dialect)
@@ -98,8 +100,10 @@ def test_backup_and_restore_round_trip(
     again = run_cli(capsys, "restore", str(archive))
     assert again.code == 5
     assert "--force" in again.err
+    (target.home / "keys" / "master.key").write_bytes(b"the target's own master key")
     _cli(capsys, "restore", "--force", str(archive))
     _cli(capsys, "audit", "verify")
+    assert (target.home / "keys" / "master.key").read_bytes() == b"the target's own master key"
 
 
 @pytest.mark.slow

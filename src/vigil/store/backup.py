@@ -3,6 +3,7 @@
 SQLite is copied with the online backup API (one step: a consistent snapshot while others
 write); PostgreSQL is exported table by table in one REPEATABLE READ, READ ONLY transaction
 (no pg_dump of a matching version needed, and the export restores into either database).
+The master key ($VIGIL_HOME/keys/master.key) is left out: back it up apart from archives.
 The files under $VIGIL_HOME are copied after the database snapshot: media files are only ever
 added, before the rows naming them, so every file the snapshot names is in the archive.
 """
@@ -30,6 +31,7 @@ from sqlalchemy.engine import Connection
 from vigil import __version__
 from vigil.config import Settings
 from vigil.errors import ConflictError, InputError, NotFoundError
+from vigil.keys.master import DEFAULT_FILE
 from vigil.store.audit import record
 from vigil.store.database import Database
 from vigil.store.migrations import current_revision, upgrade
@@ -80,7 +82,13 @@ def backup(db: Database, settings: Settings, out: Path, *, actor: str = "system"
         for name in HOME_DIRS:  # after the snapshot: see the module docstring
             source = settings.home / name
             if source.is_dir():
-                shutil.copytree(source, stage / "home" / name, symlinks=True)
+                shutil.copytree(
+                    source,
+                    stage / "home" / name,
+                    symlinks=True,
+                    # The master key never travels with what it encrypts: kept apart.
+                    ignore=shutil.ignore_patterns(DEFAULT_FILE) if name == "keys" else None,
+                )
         files = _hash_tree(stage)
         manifest = {
             "format": FORMAT,
@@ -283,6 +291,10 @@ def restore(
         for name in HOME_DIRS:
             target = settings.home / name
             restored = stage / "home" / name
+            master = target / DEFAULT_FILE
+            if name == "keys" and master.is_file():  # this installation's: never replaced
+                restored.mkdir(parents=True, exist_ok=True)
+                os.replace(master, restored / DEFAULT_FILE)
             if target.exists():
                 shutil.rmtree(target)
             if restored.is_dir():
