@@ -32,8 +32,8 @@ class AddressLimiter:
 
     def __init__(
         self,
-        per_minute: float = 60,
-        burst: int = 30,
+        per_minute: float = 30,
+        burst: int = 15,
         *,
         max_addresses: int = 50_000,
         clock: Callable[[], float] = time.monotonic,
@@ -48,7 +48,7 @@ class AddressLimiter:
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> AddressLimiter:
         env = os.environ if environ is None else environ
-        raw = env.get("VIGIL_WEB_PUBLIC_RATE", "60")
+        raw = env.get("VIGIL_WEB_PUBLIC_RATE", "30")
         try:
             per_minute = float(raw)
         except ValueError:
