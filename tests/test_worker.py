@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
@@ -18,6 +17,7 @@ from vigil.model import AuditEvent, utcnow
 from vigil.model.jobs import Job
 from vigil.store import Database
 from vigil.worker import (
+    HandlerJob,
     JobContext,
     JobKind,
     WorkerOptions,
@@ -30,6 +30,7 @@ from vigil.worker import (
     register_handler,
     run_worker,
 )
+from vigil.worker import kinds as worker_kinds
 
 CALLS: list[int] = []
 
@@ -47,7 +48,13 @@ class FlakyJob(JobKind):
         return {"ok": True}
 
 
+class StubJob(HandlerJob):
+    name = "test-stub"
+    description = "a handler kind like monitor or publish (tests only)"
+
+
 register("test-flaky", FlakyJob)
+register("test-stub", StubJob)
 
 
 def _job(db: Database, job_id: int) -> Job:
@@ -55,6 +62,12 @@ def _job(db: Database, job_id: int) -> Job:
         job = s.get(Job, job_id)
         assert job is not None
         return job
+
+
+def _expire(db: Database) -> None:
+    """The holder stopped heartbeating a while ago (as if killed)."""
+    with db.transaction() as s:
+        s.execute(sa.update(Job).values(lease_expires_at=utcnow() - timedelta(seconds=1)))
 
 
 def test_dedup_key_returns_the_active_job(db: Database) -> None:
@@ -99,11 +112,11 @@ def test_claim_takes_priority_then_age_and_only_due_jobs(db: Database) -> None:
 def test_expired_lease_is_requeued_and_the_old_holder_cannot_finish(db: Database) -> None:
     with db.transaction() as s:
         job, _ = enqueue(s, "noop", max_attempts=2)
-    first = claim(db, "dead", ["noop"], lease_seconds=0.05)
+    first = claim(db, "dead", ["noop"], lease_seconds=60)
     assert first is not None
     assert first.attempts == 1
     assert claim(db, "other", ["noop"], lease_seconds=60) is None  # still leased
-    threading.Event().wait(0.1)
+    _expire(db)
     second = claim(db, "alive", ["noop"], lease_seconds=60)
     assert second is not None
     assert second.id == job.id
@@ -118,8 +131,8 @@ def test_expired_lease_is_requeued_and_the_old_holder_cannot_finish(db: Database
 def test_last_attempt_lost_fails_the_job(db: Database) -> None:
     with db.transaction() as s:
         job, _ = enqueue(s, "noop", max_attempts=1)
-    assert claim(db, "dead", ["noop"], lease_seconds=0.01) is not None
-    threading.Event().wait(0.05)
+    assert claim(db, "dead", ["noop"], lease_seconds=60) is not None
+    _expire(db)
     assert claim(db, "next", ["noop"], lease_seconds=60) is None
     assert _job(db, job.id).status == "failed"
 
@@ -153,8 +166,12 @@ def test_bad_payload_fails_at_once(db: Database) -> None:
     assert "seconds" in (row.error or "")
 
 
-def test_handler_kinds_run_what_was_registered(db: Database) -> None:
-    assert "monitor" not in ready_names()
+def test_handler_kinds_run_what_was_registered(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(worker_kinds, "_HANDLERS", dict(worker_kinds._HANDLERS))
+    monkeypatch.delitem(worker_kinds._HANDLERS, "test-stub", raising=False)
+    assert "test-stub" not in ready_names()  # a handler kind without its handler
     assert "scan" in ready_names()
     seen: list[dict[str, Any]] = []
 
@@ -162,12 +179,12 @@ def test_handler_kinds_run_what_was_registered(db: Database) -> None:
         seen.append(ctx.payload)
         return {"checked": len(ctx.payload["accounts"])}
 
-    register_handler("report", batch)
+    register_handler("test-stub", batch)
     register_handler("test-export", "json:dumps")  # a new kind, from a module:function path
-    assert {"report", "test-export"} <= set(ready_names())
+    assert {"test-stub", "test-export"} <= set(ready_names())
     with db.transaction() as s:
-        job, _ = enqueue(s, "report", {"accounts": [1, 2, 3]})
-    stats = run_worker(db, Settings(), WorkerOptions(kinds=["report"], once=True))
+        job, _ = enqueue(s, "test-stub", {"accounts": [1, 2, 3]})
+    stats = run_worker(db, Settings(), WorkerOptions(kinds=["test-stub"], once=True))
     assert stats.done == 1
     assert _job(db, job.id).result == {"checked": 3}
     with pytest.raises(ValueError, match="module:function"):

@@ -187,7 +187,8 @@ def coordination_results(
         t,
         post.account_id.alias("account"),
     )
-    urls = F.udf(_urls, ArrayType(StringType()))
+    # A lambda: type hints would make PySpark try to read it as a pandas UDF.
+    urls = F.udf(lambda text: _urls(text), ArrayType(StringType()))
     links = (
         post.where((F.col("kind") != "retweet") & F.col("text").like("%http%"))
         .select(F.explode(urls("text")).alias("url"), t, F.col("account_id").alias("account"))
