@@ -1,9 +1,11 @@
 """Browser flow with Playwright driving Debian's Chromium against the app under uvicorn:
 two analysts list an account (media blurred until revealed), the public appeals, a lead
-upholds. Screenshots of the queue and account pages go to docs/screenshots/."""
+upholds. Screenshots of the queue and account pages go to a temporary directory, or to
+docs/screenshots/ with VIGIL_UPDATE_SCREENSHOTS=1 (so a CI run leaves the checkout clean)."""
 
 from __future__ import annotations
 
+import os
 import socket
 import threading
 import time
@@ -19,6 +21,7 @@ from tests.web.world import PASSWORD, World
 
 CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+UPDATE_SCREENSHOTS = "VIGIL_UPDATE_SCREENSHOTS"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync"]  # fmt: skip
 
@@ -81,15 +84,23 @@ def _confirm(page: Page, note: str) -> None:
     form.locator("button[type=submit]").click()
 
 
-def test_review_and_appeal_in_a_browser(browser: Browser, base_url: str, world: World) -> None:
+def screenshot_dir(tmp_path: Path) -> Path:
+    """docs/screenshots/ only when asked to refresh the committed images, else `tmp_path`."""
+    return SCREENSHOTS if os.environ.get(UPDATE_SCREENSHOTS) == "1" else tmp_path
+
+
+def test_review_and_appeal_in_a_browser(
+    browser: Browser, base_url: str, world: World, tmp_path: Path
+) -> None:
+    shots = screenshot_dir(tmp_path)
     violations: list[str] = []
     ann = _page(browser, base_url, violations)
     _login(ann, "ann")
     expect(ann.locator(".queue-row").first).to_contain_text("evil_one")
     ann.keyboard.press("j")  # keyboard: select the first row, then open it
     expect(ann.locator(".queue-row.selected")).to_have_count(1)
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    ann.screenshot(path=str(SCREENSHOTS / "queue.png"), full_page=True)
+    shots.mkdir(parents=True, exist_ok=True)
+    ann.screenshot(path=str(shots / "queue.png"), full_page=True)
     ann.keyboard.press("Enter")
     expect(ann).to_have_url(f"/accounts/{world.target}")
 
@@ -103,13 +114,16 @@ def test_review_and_appeal_in_a_browser(browser: Browser, base_url: str, world: 
         "e => getComputedStyle(e).filter === 'none'", arg=image.element_handle(), timeout=5000
     )
     assert ann.url.endswith(f"/accounts/{world.target}")  # revealing did not navigate
-    ann.screenshot(path=str(SCREENSHOTS / "account.png"), full_page=True)
+    ann.screenshot(path=str(shots / "account.png"), full_page=True)
     _confirm(ann, "release from the outlet")
     expect(ann.locator(".notice")).to_contain_text("second reviewer")
 
     bob = _page(browser, base_url, violations)
     _login(bob, "bob")
-    bob.locator("#awaiting a.open").first.click()
+    # Ann's confirmation waits at the top of Bob's queue, marked for a second reviewer.
+    expect(bob.locator("#awaiting")).to_contain_text("awaiting a second reviewer")
+    expect(bob.locator(".queue-row").first).to_contain_text("awaiting second reviewer")
+    bob.locator(".queue-row.pending-second a.open").first.click()
     expect(bob.locator("#history")).to_contain_text("Awaiting a second reviewer")
     _confirm(bob, "agree")
     expect(bob.locator(".notice")).to_contain_text("on the blacklist")
@@ -145,3 +159,14 @@ def test_review_and_appeal_in_a_browser(browser: Browser, base_url: str, world: 
     expect(lea.locator(".queue-row")).to_have_count(1)
     expect(lea.locator(".queue-row")).to_contain_text("second")
     assert violations == []
+
+
+def test_screenshots_stay_out_of_the_checkout(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(UPDATE_SCREENSHOTS, raising=False)
+    assert screenshot_dir(tmp_path) == tmp_path
+    monkeypatch.setenv(UPDATE_SCREENSHOTS, "0")
+    assert screenshot_dir(tmp_path) == tmp_path
+    monkeypatch.setenv(UPDATE_SCREENSHOTS, "1")
+    assert screenshot_dir(tmp_path) == SCREENSHOTS

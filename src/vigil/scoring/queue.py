@@ -188,37 +188,37 @@ def _unscored_allowed(q: QueueQuery) -> bool:
 
 
 def _extras(session: Session, q: QueueQuery) -> tuple[list[int], list[int]]:
-    """(pending second confirmations, unscored open cases) the filters keep, few of each."""
+    """(pending second confirmations, unscored open cases) the filters keep, few of each.
+
+    Both queries start from the (small) case table, so neither walks a million accounts.
+    """
     hidden = _hidden(q)
     pending: list[int] = []
     if q.pending_first:
         stmt = (
-            sa.select(Account.id)
-            .join(Score, Score.account_id == Account.id)
-            .where(
-                Account.id.in_(
-                    sa.select(Case.account_id).where(Case.status == CaseStatus.PENDING_SECOND)
-                )
-            )
-            .order_by(Score.value.desc(), Account.id)
+            sa.select(Case.account_id, Score.value)
+            .join(Score, Score.account_id == Case.account_id)
+            .join(Account, Account.id == Case.account_id)
+            .where(Case.status == CaseStatus.PENDING_SECOND)
             .limit(_MAX_EXTRAS)
         )
         if hidden is not None:
-            stmt = stmt.where(Account.id.not_in(hidden))
-        stmt = _score_filters(_account_filters(stmt, q), q)
-        pending = [int(i) for i in session.scalars(stmt)]
+            stmt = stmt.where(Case.account_id.not_in(hidden))
+        rows = session.execute(_score_filters(_account_filters(stmt, q), q))
+        found = {int(i): float(v) for i, v in rows}
+        pending = sorted(found, key=lambda i: (-found[i], i))
     unscored: list[int] = []
     if _unscored_allowed(q):
-        has_score = sa.select(Score.id).where(Score.account_id == Account.id).exists()
-        stmt = (
-            sa.select(Account.id)
-            .where(Account.id.in_(open_case_accounts()), ~has_score)
-            .order_by(Account.id)
+        has_score = sa.select(Score.id).where(Score.account_id == Case.account_id).exists()
+        open_cases = (
+            sa.select(Case.account_id)
+            .join(Account, Account.id == Case.account_id)
+            .where(Case.status != CaseStatus.CLOSED, ~has_score)
             .limit(_MAX_EXTRAS)
         )
         if hidden is not None:
-            stmt = stmt.where(Account.id.not_in(hidden))
-        unscored = [int(i) for i in session.scalars(_account_filters(stmt, q))]
+            open_cases = open_cases.where(Case.account_id.not_in(hidden))
+        unscored = sorted({int(i) for i in session.scalars(_account_filters(open_cases, q))})
     return pending, unscored
 
 
