@@ -15,7 +15,12 @@ from vigil.config import Settings
 from vigil.errors import InputError
 from vigil.model import AuditEvent, Decision, User
 from vigil.scoring.scan import run_scan
-from vigil.scoring.score import CLASSIFIER_FEATURE, current_weights, default_weights
+from vigil.scoring.score import (
+    CLASSIFIER_FEATURE,
+    current_weights,
+    default_weights,
+    weights_version,
+)
 from vigil.scoring.train import decision_labels, train_models
 from vigil.signals.classifier import latest_model
 from vigil.store import Database
@@ -88,6 +93,9 @@ def test_train_saves_a_version_that_scans_use(db: Database, settings: Settings) 
     assert saved["weights"]["context"] == prior["context"]
     assert saved["weights"][CLASSIFIER_FEATURE] != prior[CLASSIFIER_FEATURE]
     assert current_weights(settings).version == result.version
+    assert weights_version(settings, result.version) == current_weights(settings)
+    assert weights_version(settings, default_weights().version) == default_weights()
+    assert weights_version(settings, "never-trained") is None
     model = latest_model(settings)
     assert model is not None
     assert model.info.version == result.version

@@ -10,6 +10,7 @@ from rich.table import Table
 
 from vigil.cli._app import OutputFormat, app, current_store, state
 from vigil.cli._output import out_console, print_json
+from vigil.config import Settings
 from vigil.scoring.evaluation import (
     OPERATING_THRESHOLD,
     Evaluation,
@@ -17,9 +18,18 @@ from vigil.scoring.evaluation import (
     evaluate,
     load_truth,
 )
-from vigil.scoring.score import current_weights
+from vigil.scoring.score import Weights, current_weights, weights_version
 
 __all__ = ["eval_"]
+
+
+def _scoring_weights(settings: Settings, ev: Evaluation) -> Weights:
+    """The weights the stored scores were made with, so the replay scores the same way."""
+    for version in ev.model_versions:
+        found = weights_version(settings, version)
+        if found is not None:
+            return found
+    return current_weights(settings)
 
 
 def _fmt(value: object) -> str:
@@ -83,7 +93,7 @@ def eval_(
                 settings,
                 known,
                 result,
-                weights=current_weights(settings),
+                weights=_scoring_weights(settings, result),
                 threshold=threshold,
                 step_hours=step_hours,
                 platform=platform,

@@ -38,6 +38,7 @@ __all__ = [
     "fit_weights",
     "save_weights",
     "score_accounts",
+    "weights_version",
 ]
 
 log = logging.getLogger(__name__)
@@ -104,6 +105,17 @@ def save_weights(
     tmp.write_text(json.dumps({**weights.to_dict(), **(extra or {})}, indent=2), encoding="utf-8")
     tmp.replace(path)
     return path
+
+
+def weights_version(settings: Settings, version: str) -> Weights | None:
+    """The weights saved (or shipped) as `version`, None when this installation has none."""
+    shipped = default_weights()
+    if version == shipped.version:
+        return shipped
+    path = weights_dir(settings) / f"{WEIGHTS_PREFIX}{version}.json"
+    if not path.is_file():
+        return None
+    return Weights.from_dict(json.loads(path.read_text(encoding="utf-8")), str(path))
 
 
 def current_weights(settings: Settings | None) -> Weights:
