@@ -36,8 +36,10 @@ __all__ = [
 BATCH = 500
 MULTI_ROW_MIN = 16  # fewer rows go through executemany
 MULTI_ROW_MAX = 1024  # rows in one multi-row INSERT on SQLite
-SQLITE_MAX_VARIABLES = 32766  # SQLite's limit on bound values since 3.32
-READ_BATCH = 2000  # keys a read-back names in one IN list (well below SQLite's 32,766)
+# SQLite's limit on bound values: 32,766 since 3.32, 999 before.
+SQLITE_MAX_VARIABLES = 32766 if sqlite3.sqlite_version_info >= (3, 32) else 999
+READ_BATCH = min(2000, SQLITE_MAX_VARIABLES - 10)  # keys a read-back names in one IN list
+SQLITE_JSON = sqlite3.sqlite_version_info >= (3, 38)  # JSON functions built in
 
 Excluded = Any  # the dialect's `excluded` namespace (columns of the row being inserted)
 SetClause = Callable[[Excluded, Table], Mapping[str, ColumnElement[Any]]]
@@ -306,7 +308,8 @@ def select_in(
     quote = dialect.identifier_preparer.quote
     mark = "?" if dialect.paramstyle == "qmark" else "%s"
     selected = ", ".join(quote(c) for c in columns)
-    if dialect.name == "sqlite":
+    as_json = dialect.name == "sqlite" and SQLITE_JSON
+    if as_json:
         # One JSON row instead of a row a match: SQLite's module releases and takes back
         # the GIL for every row it steps through, and the parser thread wants it too.
         selected = f"json_group_array(json_array({selected}))"
@@ -319,7 +322,7 @@ def select_in(
         for start in range(0, len(values), READ_BATCH):
             chunk = values[start : start + READ_BATCH]
             cursor.execute(f"{head}({', '.join([mark] * len(chunk))})", [*fixed.values(), *chunk])
-            if dialect.name == "sqlite":
+            if as_json:
                 out.extend(map(tuple, orjson.loads(cursor.fetchone()[0])))
             else:
                 out.extend(cursor.fetchall())
