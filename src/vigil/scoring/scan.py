@@ -27,7 +27,7 @@ from vigil.scoring.changes import (
     dependency_version,
     forces_full,
 )
-from vigil.scoring.score import Weights, default_weights, score_accounts
+from vigil.scoring.score import Weights, current_weights, score_accounts
 from vigil.signals import ScanContext, names, plugin, write_signals
 from vigil.store import Database, record
 
@@ -117,7 +117,7 @@ def run_scan(
     scan (everything when `full`), then rescore every account if any signal changed."""
     chosen = list(dict.fromkeys(signals)) if signals else names()
     classes = [plugin(n) for n in chosen]  # unknown names fail before any work
-    weights = weights or default_weights()
+    weights = weights or current_weights(settings)
     say = progress or (lambda _step: None)
     now = utcnow()
     summary = ScanSummary(model_version=weights.version)

@@ -38,6 +38,7 @@ log = logging.getLogger(__name__)
 # Escalations say nothing about the account yet, so they do not label it.
 LABEL_ACTIONS: dict[str, bool] = {
     "confirm": True,
+    "override": True,  # a lead's single confirmation lists the account too
     "reject": False,
     "whitelist": False,
     "delist": False,
