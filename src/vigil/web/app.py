@@ -19,7 +19,7 @@ from vigil.store import Database, open_database
 from vigil.web.deps import CsrfRejected, LoginRequired, RoleRequired
 from vigil.web.headers import security_headers
 from vigil.web.public import SpentChallenges
-from vigil.web.ratelimit import AddressLimiter, public_rate_limit
+from vigil.web.ratelimit import AddressLimiter, PublicRateLimit
 from vigil.web.settings import WebSettings
 from vigil.web.templating import make_templates, render
 from vigil.web.throttle import Throttled
@@ -104,9 +104,9 @@ def create_app(settings: Settings | WebSettings, *, db: Database | None = None) 
     app.state.db = database
     app.state.templates = make_templates()
     app.state.spent_challenges = SpentChallenges()
-    app.state.public_limiter = AddressLimiter.from_env()
-    app.middleware("http")(public_rate_limit)
     app.middleware("http")(security_headers)
+    app.state.public_limiter = AddressLimiter.from_env()
+    app.add_middleware(PublicRateLimit, limiter=app.state.public_limiter)  # outermost
     _install_handlers(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
 

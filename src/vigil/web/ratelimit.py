@@ -12,18 +12,19 @@ import os
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Callable, Mapping
 
-from fastapi import Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
+from starlette.datastructures import Headers
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from vigil.errors import ConfigError
 
-__all__ = ["AddressLimiter", "is_limited", "public_rate_limit"]
+__all__ = ["AddressLimiter", "PublicRateLimit", "is_limited"]
 
-_EXACT = frozenset(
-    {"/login", "/tip", "/appeal", "/appeal/status", "/api/pow", "/api/policy", "/api/tips"}
-)
+_EXACT = frozenset({"/tip", "/appeal", "/appeal/status", "/api/pow", "/api/policy", "/api/tips"})
+# /login has its own throttle of failures per user and per address, kept in the store.
+_EXEMPT = ("/static/", "/login")
 _SESSION_COOKIE = "vigil_session"
 
 
@@ -79,27 +80,49 @@ class AddressLimiter:
         return len(self._buckets)
 
 
-def is_limited(request: Request) -> bool:
+def is_limited(path: str, headers: Mapping[str, str]) -> bool:
     """Public endpoints always; anything else only when it carries no credentials at all."""
-    path = request.url.path
     if path in _EXACT or path.startswith("/feeds/"):
         return True
-    if path.startswith("/api/appeals") and "authorization" not in request.headers:
+    if path.startswith("/api/appeals") and "authorization" not in headers:
         return True  # the public appeal API; the leads' inbox carries a bearer token
-    return _SESSION_COOKIE not in request.cookies and "authorization" not in request.headers
+    if path.startswith(_EXEMPT):
+        return False
+    return "authorization" not in headers and _SESSION_COOKIE not in headers.get("cookie", "")
 
 
-async def public_rate_limit(
-    request: Request, call_next: Callable[[Request], Awaitable[Response]]
-) -> Response:
-    limiter = getattr(request.app.state, "public_limiter", None)
-    if limiter is None or request.url.path.startswith("/static/") or not is_limited(request):
-        return await call_next(request)
-    wait = limiter.allow(request.client.host if request.client else "unknown")
-    if not wait:
-        return await call_next(request)
-    headers = {"Retry-After": str(wait), "Cache-Control": "no-store"}
-    message = "too many requests from this address: slow down"
-    if request.url.path.startswith("/api/"):
-        return JSONResponse({"detail": message}, status_code=429, headers=headers)
-    return HTMLResponse(f"<!doctype html><title>429</title><p>{message}</p>", 429, headers)
+class PublicRateLimit:
+    """Outermost ASGI layer: a refused request costs a dict lookup, not a trip through the app."""
+
+    def __init__(self, app: ASGIApp, limiter: AddressLimiter) -> None:
+        self.app = app
+        self.limiter = limiter
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path = str(scope.get("path", ""))
+        headers = Headers(scope=scope)
+        client = scope.get("client")
+        if not is_limited(path, headers):
+            await self.app(scope, receive, send)
+            return
+        wait = self.limiter.allow(str(client[0]) if client else "unknown")
+        if not wait:
+            await self.app(scope, receive, send)
+            return
+        extra = {
+            "Retry-After": str(wait),
+            "Cache-Control": "no-store",
+            "X-Content-Type-Options": "nosniff",
+            "Content-Security-Policy": "default-src 'none'",
+        }
+        message = "too many requests from this address: slow down"
+        response: Response
+        if path.startswith("/api/"):
+            response = JSONResponse({"detail": message}, status_code=429, headers=extra)
+        else:
+            body = f"<!doctype html><title>429</title><p>{message}</p>"
+            response = HTMLResponse(body, status_code=429, headers=extra)
+        await response(scope, receive, send)
