@@ -114,7 +114,12 @@ async def _reviewer(
     base: str, token: str, ids: list[int], until: float, out: list[Sample], seed: int
 ) -> None:
     rng = random.Random(seed)
-    async with httpx.AsyncClient(base_url=base, cookies={"vigil_session": token}, timeout=30) as c:
+    # Idle connections are dropped before uvicorn's 5 s keep-alive ends, or a request sent as
+    # the server closes one fails with nothing to do with the load.
+    limits = httpx.Limits(keepalive_expiry=2.0)
+    async with httpx.AsyncClient(
+        base_url=base, cookies={"vigil_session": token}, timeout=30, limits=limits
+    ) as c:
         await asyncio.sleep(rng.uniform(0, THINK[1]))
         while time.monotonic() < until:
             if rng.random() < 0.5:
