@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from vigil.config import Settings
 from vigil.errors import InputError
 from vigil.model import Account, Platform, Post, Score
+from vigil.model.detection import AccountLink
 from vigil.scoring.replay import queue_times
 from vigil.scoring.score import Weights
 from vigil.store import Database
@@ -177,43 +178,39 @@ def protected_fpr(
 
 
 def link_metrics(session: Session, truth: Truth, min_confidence: float = 0.0) -> dict[str, Any]:
-    """Resurgence links against truth's returns; None figures when the links table is absent."""
-    try:
-        from vigil.model import detection
-    except ImportError:  # pragma: no cover - the model package always exists
-        return {"available": False}
-    link_cls = getattr(detection, "AccountLink", None)
-    if link_cls is None or not sa.inspect(session.get_bind()).has_table("account_link"):
-        return {"available": False}
-    new_col = getattr(link_cls, "new_account_id", None)
-    prior_col = getattr(link_cls, "prior_account_id", None)
-    conf_col = getattr(link_cls, "confidence", None)
-    if new_col is None or prior_col is None:
-        return {"available": False}
+    """Resurgence links against truth: a link is right when both accounts are one person
+    (truth's identity); a return is found when its new account links to that person."""
     new_acc = sa.orm.aliased(Account)
     prior_acc = sa.orm.aliased(Account)
     stmt = (
         sa.select(new_acc.platform_account_id, prior_acc.platform_account_id)
-        .select_from(link_cls)
-        .join(new_acc, new_acc.id == new_col)
-        .join(prior_acc, prior_acc.id == prior_col)
+        .select_from(AccountLink)
+        .join(new_acc, new_acc.id == AccountLink.new_account_id)
+        .join(prior_acc, prior_acc.id == AccountLink.prior_account_id)
+        # A link reviewers rejected is no longer proposed.
+        .where(AccountLink.status != "rejected")
     )
-    if conf_col is not None and min_confidence > 0:
-        stmt = stmt.where(conf_col >= min_confidence)
-    status_col = getattr(link_cls, "status", None)
-    if status_col is not None:  # a link reviewers rejected is no longer proposed
-        stmt = stmt.where(status_col != "rejected")
+    if min_confidence > 0:
+        stmt = stmt.where(AccountLink.confidence >= min_confidence)
     proposed = {(str(a), str(b)) for a, b in session.execute(stmt)}
+    identity = {
+        str(a["id"]): str(a.get("identity") or a["id"]) for a in truth.raw.get("accounts", [])
+    }
+
+    def same_person(new: str, prior: str) -> bool:
+        return identity.get(new, new) == identity.get(prior, prior)
+
+    right = {pair for pair in proposed if same_person(*pair)}
     stored = set(_all_ids(session))
-    expected = {(n, p) for n, p in truth.returns.items() if n in stored and p in stored}
-    correct = len(proposed & expected)
+    expected = {n for n, p in truth.returns.items() if n in stored and p in stored}
+    found = {n for n, _ in right if n in expected}
     return {
         "available": True,
         "proposed": len(proposed),
         "expected": len(expected),
-        "correct": correct,
-        "precision": round(correct / len(proposed), 4) if proposed else None,
-        "recall": round(correct / len(expected), 4) if expected else None,
+        "correct": len(right),
+        "precision": round(len(right) / len(proposed), 4) if proposed else None,
+        "recall": round(len(found) / len(expected), 4) if expected else None,
     }
 
 
