@@ -96,7 +96,8 @@ def test_reports_killed_then_restarted_are_filed_once(
     assert again.code == 0, again.err
 
     filed = Counter(str(r["target"]) for r in _received(sim) if r["accepted"])
-    assert max(filed.values()) == 1  # no report filed twice
+    state = f"filed={dict(filed)} before={before} killed={killed}"
+    assert max(filed.values()) == 1, state  # no report filed twice
     with db.session() as session:
         interrupted = set(
             session.scalars(
@@ -107,7 +108,7 @@ def test_reports_killed_then_restarted_are_filed_once(
         )
     # None lost silently: an account not reported is the one whose request the kill cut
     # (at most once: it stays `sending`, for a person to check, rather than being resent).
-    assert {acc.id for acc in targets} == set(filed) | interrupted
-    assert len(interrupted) <= (1 if killed else 0)
+    assert {acc.id for acc in targets} == set(filed) | interrupted, (state, interrupted)
+    assert len(interrupted) <= (1 if killed else 0), (state, interrupted)
     assert before <= len(targets)
     assert run_cli(capsys, "audit", "verify").code == 0
