@@ -53,6 +53,7 @@ bench: $(STAMP)
 # Long fuzzing: every atheris target for FUZZ_SECONDS, then the hypothesis set with many
 # examples (docs/security.md). A crash leaves its input under .vigil/fuzz/ and fails the run.
 FUZZ_SECONDS ?= 300
+FUZZ_EXAMPLES ?= 20000
 FUZZ_TARGETS := json_line bluesky bank list_csv seeds_csv hosts_csv policy
 fuzz: $(STAMP)
 	@$(BIN)/python -c 'import atheris' 2>/dev/null || $(BIN)/pip install -q atheris==3.0.0
@@ -60,7 +61,7 @@ fuzz: $(STAMP)
 		$(BIN)/python -m tests.fuzz.run_atheris $$t $(FUZZ_SECONDS) >.vigil/fuzz/$$t.log 2>&1; \
 		rc=$$?; grep -E 'stat::number_of_executed_units' .vigil/fuzz/$$t.log; \
 		test $$rc -eq 0 || { tail -40 .vigil/fuzz/$$t.log; exit 1; }; done
-	@VIGIL_FUZZ_EXAMPLES=20000 $(BIN)/python -m pytest -q -p no:randomly tests/fuzz
+	@VIGIL_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -q -p no:randomly tests/fuzz
 
 # Known vulnerabilities in the installed dependencies. --strict: a dependency that cannot be
 # checked (vulnerability service unreachable) fails the target instead of passing silently.
