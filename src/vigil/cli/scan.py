@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Annotated
 
 import typer
@@ -12,7 +13,12 @@ from vigil.cli._output import out_console, print_json, progress_bar
 from vigil.scoring.scan import run_scan
 from vigil.signals import names
 
-__all__ = ["scan"]
+__all__ = ["Engine", "scan"]
+
+
+class Engine(StrEnum):
+    LOCAL = "local"
+    SPARK = "spark"
 
 
 @app.command()
@@ -26,6 +32,13 @@ def scan(
         bool,
         typer.Option("--full", help="Recompute every signal for every account, changed or not."),
     ] = False,
+    engine: Annotated[
+        Engine,
+        typer.Option(help="local, or spark: the heavy signals with Apache Spark over a snapshot."),
+    ] = Engine.LOCAL,
+    master: Annotated[
+        str, typer.Option(help="With --engine spark: the Spark master URL.")
+    ] = "local[2]",
     fmt: Annotated[
         OutputFormat, typer.Option("--format", "-f", help="Output as a table or as JSON.")
     ] = OutputFormat.TABLE,
@@ -33,6 +46,12 @@ def scan(
     """Compute the signals where the store changed since the last scan (all with --full),
     then score each account and fill the review queue."""
     settings = state(ctx).settings
+    if engine is Engine.SPARK:
+        from vigil.batch.spark_scan import run_spark_scan
+
+        with current_store(ctx) as db:
+            print_json(run_spark_scan(db, settings, master=master, signals=signal).to_dict())
+        return
     steps = len(signal or names()) + 1
     with current_store(ctx) as db, progress_bar() as progress:
         task = progress.add_task("scan", total=steps)
