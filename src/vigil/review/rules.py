@@ -115,6 +115,29 @@ def _list(
     return entry
 
 
+def _outcome(
+    decision: Decision,
+    account_id: int,
+    case: Case,
+    listed: bool,
+    message: str,
+    needs_second: bool = False,
+) -> DecisionOutcome:
+    return DecisionOutcome(
+        decision.id, account_id, case.id, case.status, listed, needs_second, message
+    )
+
+
+def _disagreement(
+    decision: Decision, account_id: int, case: Case, lead: bool
+) -> DecisionOutcome | None:
+    """A second reviewer who disagrees with a pending confirmation sends the case to a lead."""
+    if case.status != CaseStatus.PENDING_SECOND or lead:
+        return None
+    case.status = CaseStatus.ESCALATED
+    return _outcome(decision, account_id, case, False, "reviewers disagree: escalated to a lead")
+
+
 def apply_confirm(
     session: Session,
     user: User,
@@ -136,48 +159,36 @@ def apply_confirm(
     ):
         raise PermissionDeniedError("the account is whitelisted: only a lead may confirm it")
     actor = f"user:{user.username}"
+
+    def decide(action: str, audit: dict[str, Any]) -> Decision:
+        return add_decision(
+            session,
+            account_id=account_id,
+            case=case,
+            user=user,
+            action=action,
+            criterion=criterion,
+            note=note,
+            evidence=evidence,
+            audit=audit,
+        )
+
     if override:
         if not can_override(user.role):
             raise PermissionDeniedError(f"role {user.role} cannot override the two-person rule")
         if note is None:
             raise InputError("an override needs a note giving the reason", field="note")
-        decision = add_decision(
-            session,
-            account_id=account_id,
-            case=case,
-            user=user,
-            action=DecisionAction.OVERRIDE,
-            criterion=criterion,
-            note=note,
-            evidence=evidence,
-            audit={"listed": True},
-        )
+        decision = decide(DecisionAction.OVERRIDE, {"listed": True})
         _list(session, account_id, decision, criterion, actor)
         close_case(case, DecisionAction.OVERRIDE)
-        return DecisionOutcome(
-            decision.id,
-            account_id,
-            case.id,
-            case.status,
-            True,
-            False,
-            "listed by a lead's override",
-        )
+        return _outcome(decision, account_id, case, True, "listed by a lead's override")
     confirmers = _confirmers(session, case)
     if user.id in confirmers:
         raise ConflictError("you already confirmed this case: a different reviewer must confirm")
     count = len(confirmers) + 1
     done = count >= required
-    decision = add_decision(
-        session,
-        account_id=account_id,
-        case=case,
-        user=user,
-        action=DecisionAction.CONFIRM,
-        criterion=criterion,
-        note=note,
-        evidence=evidence,
-        audit={"listed": done, "confirmations": count, "required": required},
+    decision = decide(
+        DecisionAction.CONFIRM, {"listed": done, "confirmations": count, "required": required}
     )
     if done:
         _list(session, account_id, decision, criterion, actor)
@@ -186,7 +197,7 @@ def apply_confirm(
     else:
         case.status = CaseStatus.PENDING_SECOND
         message = f"confirmation {count} of {required}: another reviewer must confirm"
-    return DecisionOutcome(decision.id, account_id, case.id, case.status, done, not done, message)
+    return _outcome(decision, account_id, case, done, message, needs_second=not done)
 
 
 def _retract_black(
@@ -214,12 +225,9 @@ def apply_other(
     lead = can_override(user.role)
     if listed and name in ("reject", "whitelist") and not lead:
         raise PermissionDeniedError("the account is listed: only a lead may reject or whitelist it")
-    if name == "escalate":
-        if note is None:
-            raise InputError("an escalation needs a note saying why", field="note")
-        if case.status == CaseStatus.ESCALATED:
-            raise ConflictError(f"case {case.id} is already escalated")
-        decision = add_decision(
+
+    def decide(audit: dict[str, Any] | None = None) -> Decision:
+        return add_decision(
             session,
             account_id=account_id,
             case=case,
@@ -228,40 +236,28 @@ def apply_other(
             criterion=code,
             note=note,
             evidence=evidence,
+            audit=audit,
         )
+
+    if name == "escalate":
+        if note is None:
+            raise InputError("an escalation needs a note saying why", field="note")
+        if case.status == CaseStatus.ESCALATED:
+            raise ConflictError(f"case {case.id} is already escalated")
+        decision = decide()
         case.status = CaseStatus.ESCALATED
-        return DecisionOutcome(
-            decision.id, account_id, case.id, case.status, listed, False, "escalated to a lead"
-        )
+        return _outcome(decision, account_id, case, listed, "escalated to a lead")
     if name == "whitelist":
         kind = _whitelist_type(whitelist_type)
         if note is None:
             raise InputError("whitelisting needs a reason (the note)", field="note")
         if active_entry(session, account_id, ListKind.WHITE) is not None:
             raise ConflictError(f"account {account_id} is already whitelisted")
-        decision = add_decision(
-            session,
-            account_id=account_id,
-            case=case,
-            user=user,
-            action=name,
-            criterion=code,
-            note=note,
-            evidence=evidence,
-            audit={"whitelist_type": kind.value},
-        )
-        if case.status == CaseStatus.PENDING_SECOND and not lead:
-            # Disagreeing with a pending confirmation is for a lead to settle, as for reject.
-            case.status = CaseStatus.ESCALATED
-            return DecisionOutcome(
-                decision.id,
-                account_id,
-                case.id,
-                case.status,
-                False,
-                False,
-                "reviewers disagree: escalated to a lead",
-            )
+        decision = decide({"whitelist_type": kind.value})
+        # Disagreeing with a pending confirmation is for a lead to settle, as for reject.
+        escalated = _disagreement(decision, account_id, case, lead)
+        if escalated is not None:
+            return escalated
         _retract_black(session, user, account_id, decision, f"whitelisted ({kind.value})")
         session.add(
             ListEntry(
@@ -276,46 +272,19 @@ def apply_other(
             )
         )
         close_case(case, name)
-        return DecisionOutcome(
-            decision.id,
-            account_id,
-            case.id,
-            case.status,
-            False,
-            False,
-            f"whitelisted as {kind.value}",
-        )
+        return _outcome(decision, account_id, case, False, f"whitelisted as {kind.value}")
     # reject: a second reviewer who disagrees with the first sends the case to a lead.
-    decision = add_decision(
-        session,
-        account_id=account_id,
-        case=case,
-        user=user,
-        action=name,
-        criterion=code,
-        note=note,
-        evidence=evidence,
-    )
-    if case.status == CaseStatus.PENDING_SECOND and not lead:
-        case.status = CaseStatus.ESCALATED
-        return DecisionOutcome(
-            decision.id,
-            account_id,
-            case.id,
-            case.status,
-            False,
-            False,
-            "reviewers disagree: escalated to a lead",
-        )
+    decision = decide()
+    escalated = _disagreement(decision, account_id, case, lead)
+    if escalated is not None:
+        return escalated
     if listed:
         _retract_black(session, user, account_id, decision, "rejected on review")
     close_case(case, name)
-    return DecisionOutcome(
-        decision.id,
+    return _outcome(
+        decision,
         account_id,
-        case.id,
-        case.status,
-        False,
+        case,
         False,
         "rejected" + (": listing retracted" if listed else ""),
     )
