@@ -5,15 +5,29 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 
+import sqlalchemy as sa
+from fastapi import Request
+from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
-from vigil.errors import InputError
+from vigil.errors import InputError, VigilError
+from vigil.model import Platform
 from vigil.review.tips import CHALLENGE_TTL, Challenge, pow_challenge, verify_pow
+from vigil.web.deps import client_address
 from vigil.web.settings import WebSettings
+from vigil.web.templating import render
 from vigil.web.throttle import check_public, note
 
-__all__ = ["SpentChallenges", "admit", "challenge"]
+__all__ = [
+    "SpentChallenges",
+    "admit",
+    "admit_request",
+    "challenge",
+    "public_form",
+    "submit_public_form",
+]
 
 
 class SpentChallenges:
@@ -68,3 +82,63 @@ def admit(
             "the form's proof of work is missing, expired or already used: reload the form",
             field="pow_nonce",
         )
+
+
+def admit_request(
+    request: Request, session: Session, settings: WebSettings, *, kind: str, token: str, nonce: str
+) -> None:
+    """`admit` for a request to the public form or API, by the client's address."""
+    admit(
+        settings,
+        session,
+        request.app.state.spent_challenges,
+        kind=kind,
+        address=client_address(request),
+        token=token,
+        nonce=nonce,
+    )
+
+
+def public_form(
+    request: Request,
+    session: Session,
+    settings: WebSettings,
+    template: str,
+    *,
+    status: int = 200,
+    **extra: object,
+) -> Response:
+    """A public form page with the platforms to choose from and a fresh challenge."""
+    platforms = list(session.scalars(sa.select(Platform.name).order_by(Platform.name)))
+    context = {"platforms": platforms, "challenge": challenge(settings), **extra}
+    return render(request, template, context, status=status)
+
+
+def submit_public_form(
+    request: Request,
+    session: Session,
+    settings: WebSettings,
+    *,
+    kind: str,
+    template: str,
+    values: dict[str, str],
+    token: str,
+    nonce: str,
+    submit: Callable[[], str],
+) -> Response:
+    """Admit the submission, then `submit` it and show its reference; on a refusal or an
+    error, the form again with the message and what was typed."""
+    try:
+        admit_request(request, session, settings, kind=kind, token=token, nonce=nonce)
+        reference = submit()
+    except VigilError as exc:
+        return public_form(
+            request,
+            session,
+            settings,
+            template,
+            status=exc.http_status,
+            error=str(exc),
+            values=values,
+        )
+    return render(request, "public_done.html", {"kind": kind, "reference": reference})

@@ -14,8 +14,8 @@ from vigil.review.decisions import DecisionView, decide
 from vigil.review.policy import load_policy
 from vigil.review.tips import submit_tip
 from vigil.web.account_view import account_page
-from vigil.web.deps import ApiUser, Db, DbSession, RoleRequired, Settings, client_address
-from vigil.web.public import admit, challenge
+from vigil.web.deps import ApiUser, Db, DbSession, RoleRequired, Settings
+from vigil.web.public import admit_request, challenge
 from vigil.web.queue_view import BANDS, QueueFilters, queue_page
 from vigil.web.routers.appeals import account_ref
 from vigil.web.routers.lists import LIST_VIEWS, list_rows
@@ -233,14 +233,8 @@ def post_appeal(
     body: AppealIn, request: Request, db: Db, session: DbSession, settings: Settings
 ) -> ReferenceOut:
     """File an appeal about a listed account (no login; rate-limited; proof of work)."""
-    admit(
-        settings,
-        session,
-        request.app.state.spent_challenges,
-        kind="appeal",
-        address=client_address(request),
-        token=body.pow_challenge,
-        nonce=body.pow_nonce,
+    admit_request(
+        request, session, settings, kind="appeal", token=body.pow_challenge, nonce=body.pow_nonce
     )
     ref = file_appeal(
         db, account_ref(body.platform, body.account), text=body.text, contact=body.contact
@@ -291,14 +285,8 @@ def post_tip(
     body: TipIn, request: Request, db: Db, session: DbSession, settings: Settings
 ) -> ReferenceOut:
     """Tip an account for review (no login; rate-limited; proof of work); never lists it."""
-    admit(
-        settings,
-        session,
-        request.app.state.spent_challenges,
-        kind="tip",
-        address=client_address(request),
-        token=body.pow_challenge,
-        nonce=body.pow_nonce,
+    admit_request(
+        request, session, settings, kind="tip", token=body.pow_challenge, nonce=body.pow_nonce
     )
     ref = submit_tip(db, platform=body.platform, account=body.account, reason=body.reason)
     return ReferenceOut(reference=ref)

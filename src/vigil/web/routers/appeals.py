@@ -4,15 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-import sqlalchemy as sa
 from fastapi import APIRouter, Depends, Form, Path, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from vigil.errors import NotFoundError, VigilError
-from vigil.model import Platform
 from vigil.review.appeals import appeal_status, decide_appeal, file_appeal, list_appeals
-from vigil.web.deps import Db, DbSession, Lead, Settings, client_address, verify_csrf
-from vigil.web.public import admit, challenge
+from vigil.web.deps import Db, DbSession, Lead, Settings, verify_csrf
+from vigil.web.public import public_form, submit_public_form
 from vigil.web.templating import render
 
 __all__ = ["account_ref", "router"]
@@ -28,20 +26,9 @@ def account_ref(platform: str, account: str) -> str:
     return f"{platform}:@{value[1:]}" if value.startswith("@") else f"{platform}:{value}"
 
 
-def _platforms(session: DbSession) -> list[str]:
-    return list(session.scalars(sa.select(Platform.name).order_by(Platform.name)))
-
-
-def _form(
-    request: Request, session: DbSession, settings: Settings, *, status: int = 200, **extra: object
-) -> Response:
-    context = {"platforms": _platforms(session), "challenge": challenge(settings), **extra}
-    return render(request, "appeal_form.html", context, status=status)
-
-
 @router.get("/appeal")
 def appeal_form(request: Request, session: DbSession, settings: Settings) -> Response:
-    return _form(request, session, settings)
+    return public_form(request, session, settings, "appeal_form.html")
 
 
 @router.post("/appeal")
@@ -57,24 +44,17 @@ def appeal_submit(
     pow_challenge: Annotated[str, Form(max_length=200)] = "",
     pow_nonce: Annotated[str, Form(max_length=40)] = "",
 ) -> Response:
-    spent = request.app.state.spent_challenges
-    values = {"platform": platform, "account": account, "text": text, "contact": contact}
-    try:
-        admit(
-            settings,
-            session,
-            spent,
-            kind="appeal",
-            address=client_address(request),
-            token=pow_challenge,
-            nonce=pow_nonce,
-        )
-        reference = file_appeal(db, account_ref(platform, account), text=text, contact=contact)
-    except VigilError as exc:
-        return _form(
-            request, session, settings, error=str(exc), values=values, status=exc.http_status
-        )
-    return render(request, "public_done.html", {"kind": "appeal", "reference": reference})
+    return submit_public_form(
+        request,
+        session,
+        settings,
+        kind="appeal",
+        template="appeal_form.html",
+        values={"platform": platform, "account": account, "text": text, "contact": contact},
+        token=pow_challenge,
+        nonce=pow_nonce,
+        submit=lambda: file_appeal(db, account_ref(platform, account), text=text, contact=contact),
+    )
 
 
 @router.get("/appeal/status")

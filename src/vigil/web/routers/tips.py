@@ -5,33 +5,21 @@ from __future__ import annotations
 
 from typing import Annotated
 
-import sqlalchemy as sa
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import Response
 
-from vigil.errors import VigilError
-from vigil.model import Platform
 from vigil.review.tips import submit_tip
-from vigil.web.deps import Db, DbSession, Settings, client_address, verify_csrf
-from vigil.web.public import admit, challenge
-from vigil.web.templating import render
+from vigil.web.deps import Db, DbSession, Settings, verify_csrf
+from vigil.web.public import public_form, submit_public_form
 
 __all__ = ["router"]
 
 router = APIRouter(dependencies=[Depends(verify_csrf)])
 
 
-def _form(
-    request: Request, session: DbSession, settings: Settings, *, status: int = 200, **extra: object
-) -> Response:
-    platforms = list(session.scalars(sa.select(Platform.name).order_by(Platform.name)))
-    context = {"platforms": platforms, "challenge": challenge(settings), **extra}
-    return render(request, "tip_form.html", context, status=status)
-
-
 @router.get("/tip")
 def tip_form(request: Request, session: DbSession, settings: Settings) -> Response:
-    return _form(request, session, settings)
+    return public_form(request, session, settings, "tip_form.html")
 
 
 @router.post("/tip")
@@ -46,21 +34,14 @@ def tip_submit(
     pow_challenge: Annotated[str, Form(max_length=200)] = "",
     pow_nonce: Annotated[str, Form(max_length=40)] = "",
 ) -> Response:
-    spent = request.app.state.spent_challenges
-    values = {"platform": platform, "account": account, "reason": reason}
-    try:
-        admit(
-            settings,
-            session,
-            spent,
-            kind="tip",
-            address=client_address(request),
-            token=pow_challenge,
-            nonce=pow_nonce,
-        )
-        reference = submit_tip(db, platform=platform, account=account, reason=reason)
-    except VigilError as exc:
-        return _form(
-            request, session, settings, status=exc.http_status, error=str(exc), values=values
-        )
-    return render(request, "public_done.html", {"kind": "tip", "reference": reference})
+    return submit_public_form(
+        request,
+        session,
+        settings,
+        kind="tip",
+        template="tip_form.html",
+        values={"platform": platform, "account": account, "reason": reason},
+        token=pow_challenge,
+        nonce=pow_nonce,
+        submit=lambda: submit_tip(db, platform=platform, account=account, reason=reason),
+    )
