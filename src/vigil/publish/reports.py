@@ -15,7 +15,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from vigil.config import PublishSettings
-from vigil.errors import NotFoundError, PlatformError, RateLimitedError
+from vigil.errors import NotFoundError, PlatformError, RateLimitedError, VigilError
 from vigil.model import ListEntry, Post
 from vigil.model.publish import Report
 from vigil.publish.clients import Credentials
@@ -213,51 +213,19 @@ def report_accounts(
             continue
         sent_per_kind[kind] = sent_per_kind.get(kind, 0) + 1
         request: dict[str, Any] = {}
+        external: str | None = None
+        failure: VigilError | None = None
         try:
             response, external = sender(view, request)
-        except RateLimitedError as exc:
-            _finish(
-                db,
-                report_id,
-                view,
-                status="failed",
-                request=request,
-                response={"error": str(exc)},
-                external_id=None,
-                now=now,
-            )
-            senders[kind] = None
-            run.failed += 1
-            run.skipped_platforms.append(kind)
-            continue
-        except NotFoundError as exc:
+        except (NotFoundError, PlatformError) as exc:
+            failure, response = exc, {"error": str(exc)}
+        if failure is None:
+            status = "written" if kind == "dsa" else "submitted"
+        elif isinstance(failure, NotFoundError):
             # Already gone from the platform (suspended or deleted): nothing left to report.
-            _finish(
-                db,
-                report_id,
-                view,
-                status="gone",
-                request=request,
-                response={"error": str(exc)},
-                external_id=None,
-                now=now,
-            )
-            run.gone += 1
-            continue
-        except PlatformError as exc:
-            _finish(
-                db,
-                report_id,
-                view,
-                status="failed",
-                request=request,
-                response={"error": str(exc)},
-                external_id=None,
-                now=now,
-            )
-            run.failed += 1
-            continue
-        status = "written" if kind == "dsa" else "submitted"
+            status = "gone"
+        else:
+            status = "failed"
         _finish(
             db,
             report_id,
@@ -268,6 +236,15 @@ def report_accounts(
             external_id=external,
             now=now,
         )
+        if isinstance(failure, RateLimitedError):
+            senders[kind] = None
+            run.skipped_platforms.append(kind)
+        if failure is not None:
+            if status == "gone":
+                run.gone += 1
+            else:
+                run.failed += 1
+            continue
         if kind == "dsa":
             run.notices += 1
         else:
