@@ -64,16 +64,7 @@ def _at_least(user: WebUser, role: UserRole) -> WebUser:
 
 
 def _decision(d: DecisionView) -> DecisionOut:
-    return DecisionOut(
-        id=d.id,
-        action=d.action,
-        criterion=d.criterion,
-        note=d.note,
-        username=d.username,
-        role=d.role,
-        decided_at=d.decided_at,
-        supersedes_id=d.supersedes_id,
-    )
+    return DecisionOut.model_validate(d, from_attributes=True)
 
 
 @router.get("/me")
@@ -155,19 +146,9 @@ def account(account_id: AccountId, user: ApiUser, db: Db) -> AccountOut:
         handles=[h.handle for h in page.handles],
         score=page.score.value if page.score else None,
         contributions=[
-            ContributionOut(
-                name=c.name,
-                value=c.value,
-                weight=c.weight,
-                contribution=c.contribution,
-                explanation=c.explanation,
-                counter=c.counter,
-            )
-            for c in page.contributions
+            ContributionOut.model_validate(c, from_attributes=True) for c in page.contributions
         ],
-        signals=[
-            SignalOut(name=s.name, value=s.value, explanation=s.explanation) for s in page.signals
-        ],
+        signals=[SignalOut.model_validate(s, from_attributes=True) for s in page.signals],
         entries=[_entry(e, a.handle, page.platform) for e in page.entries],
         decisions=[_decision(d) for d in page.history],
         awaiting_second=_decision(page.pending) if page.pending else None,
@@ -193,14 +174,7 @@ def post_decision(
         override=body.override,
         settings=settings.core,
     )
-    return OutcomeOut(
-        decision_id=outcome.decision_id,
-        account_id=outcome.account_id,
-        case_status=outcome.case_status,
-        listed=outcome.listed,
-        needs_second=outcome.needs_second,
-        message=outcome.message,
-    )
+    return OutcomeOut.model_validate(outcome, from_attributes=True)
 
 
 @router.get("/lists/{view}")
@@ -255,20 +229,7 @@ def appeals(
     status: Annotated[str | None, Query(pattern="^(open|upheld|rejected)$")] = None,
 ) -> list[AppealOut]:
     _at_least(user, UserRole.LEAD)
-    return [
-        AppealOut(
-            reference=a.reference,
-            status=a.status,
-            filed_at=a.filed_at,
-            decided_at=a.decided_at,
-            account_id=a.account_id,
-            platform=a.platform,
-            handle=a.handle,
-            text=a.text,
-            contact=a.contact,
-        )
-        for a in list_appeals(db, status)
-    ]
+    return [AppealOut.model_validate(a, from_attributes=True) for a in list_appeals(db, status)]
 
 
 @router.post("/appeals/{reference}/decision")
