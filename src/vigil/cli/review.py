@@ -3,8 +3,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any, Protocol, TypeVar
 
 import typer
 from rich.table import Table
@@ -15,8 +16,8 @@ from vigil.cli.queue import safe_text
 from vigil.model import WhitelistType
 from vigil.review.accounts import resolve_account
 from vigil.review.appeals import decide_appeal, list_appeals
+from vigil.review.decisions import DecisionView, decision_history
 from vigil.review.decisions import decide as decide_account
-from vigil.review.decisions import decision_history
 from vigil.review.policy import load_policy
 from vigil.review.threats import mark_threat
 from vigil.review.tips import list_tips
@@ -39,6 +40,32 @@ AsOption = Annotated[str, typer.Option("--as", help="Your Vigil username (the re
 AccountArg = Annotated[
     str, typer.Argument(help="PLATFORM:ID, PLATFORM:@handle or the store's account id.")
 ]
+
+
+class _View(Protocol):
+    def to_dict(self) -> dict[str, Any]: ...
+
+
+_V = TypeVar("_V", bound=_View)
+
+
+def _print_views(
+    fmt: OutputFormat,
+    views: Sequence[_V],
+    title: str,
+    columns: Sequence[str],
+    row: Callable[[_V], Sequence[str]],
+) -> None:
+    """The views as JSON, or as a table titled with their count, one row each."""
+    if fmt is OutputFormat.JSON:
+        print_json([v.to_dict() for v in views])
+        return
+    table = Table(title=f"{title} ({len(views)})")
+    for column in columns:
+        table.add_column(column)
+    for v in views:
+        table.add_row(*row(v))
+    out_console.print(table)
 
 
 class Action(StrEnum):
@@ -103,15 +130,10 @@ def history(
         with db.session() as session:
             account_id = resolve_account(session, account).id
         views = decision_history(db, account_id)
-    if fmt is OutputFormat.JSON:
-        print_json([v.to_dict() for v in views])
-        return
-    table = Table(title=f"decisions on account {account_id} ({len(views)})")
-    for column in ("id", "when", "action", "by", "criterion", "note", "evidence"):
-        table.add_column(column)
-    for v in views:
+
+    def row(v: DecisionView) -> tuple[str, ...]:
         cited = ", ".join(f"{k} {len(x)}" for k, x in v.evidence.items() if x)
-        table.add_row(
+        return (
             str(v.id),
             v.decided_at.strftime("%Y-%m-%d %H:%M"),
             v.action,
@@ -120,7 +142,9 @@ def history(
             safe_text((v.note or "")[:200]),
             cited,
         )
-    out_console.print(table)
+
+    columns = ("id", "when", "action", "by", "criterion", "note", "evidence")
+    _print_views(fmt, views, f"decisions on account {account_id}", columns, row)
 
 
 whitelist_app = typer.Typer(
@@ -166,22 +190,20 @@ def whitelist_list(
     """The whitelist, newest first."""
     with current_store(ctx) as db:
         views = list_whitelist(db, include_removed=all_)
-    if fmt is OutputFormat.JSON:
-        print_json([v.to_dict() for v in views])
-        return
-    table = Table(title=f"whitelist ({len(views)})")
-    for column in ("account", "type", "reason", "status", "added", "by"):
-        table.add_column(column)
-    for v in views:
-        table.add_row(
+    _print_views(
+        fmt,
+        views,
+        "whitelist",
+        ("account", "type", "reason", "status", "added", "by"),
+        lambda v: (
             safe_text(f"{v.platform}:@{v.handle}"),
             v.type or "",
             safe_text(v.reason),
             v.status,
             v.added_at.strftime("%Y-%m-%d %H:%M"),
             safe_text(v.decided_by),
-        )
-    out_console.print(table)
+        ),
+    )
 
 
 @whitelist_app.command("remove")
@@ -218,21 +240,19 @@ def appeals_list(
     """Appeals, oldest first."""
     with current_store(ctx) as db:
         views = list_appeals(db, status=status.value if status else None)
-    if fmt is OutputFormat.JSON:
-        print_json([v.to_dict() for v in views])
-        return
-    table = Table(title=f"appeals ({len(views)})")
-    for column in ("reference", "status", "account", "filed", "text"):
-        table.add_column(column)
-    for v in views:
-        table.add_row(
+    _print_views(
+        fmt,
+        views,
+        "appeals",
+        ("reference", "status", "account", "filed", "text"),
+        lambda v: (
             v.reference,
             v.status,
             safe_text(f"{v.platform}:@{v.handle}"),
             v.filed_at.strftime("%Y-%m-%d %H:%M"),
             safe_text(v.text[:200]),
-        )
-    out_console.print(table)
+        ),
+    )
 
 
 @appeals_app.command("decide")
@@ -270,22 +290,20 @@ def tips_list(
     """Tips, newest first."""
     with current_store(ctx) as db:
         views = list_tips(db, limit=limit)
-    if fmt is OutputFormat.JSON:
-        print_json([v.to_dict() for v in views])
-        return
-    table = Table(title=f"tips ({len(views)})")
-    for column in ("reference", "account", "status", "case", "submitted", "reason"):
-        table.add_column(column)
-    for v in views:
-        table.add_row(
+    _print_views(
+        fmt,
+        views,
+        "tips",
+        ("reference", "account", "status", "case", "submitted", "reason"),
+        lambda v: (
             v.reference,
             safe_text(f"{v.platform}:{v.account_ref}"),
             v.status,
             str(v.case_id or ""),
             v.submitted_at.strftime("%Y-%m-%d %H:%M"),
             safe_text(v.reason[:200]),
-        )
-    out_console.print(table)
+        ),
+    )
 
 
 @app.command()
