@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Protocol
 
 import typer
 from rich.table import Table
 
-from vigil.batch.snapshot import Manifest, export_snapshot, import_snapshot
+from vigil.batch.snapshot import Manifest, Progress, export_snapshot, import_snapshot
 from vigil.cli._app import OutputFormat, app, current_store
 from vigil.cli._output import out_console, print_json, progress_bar
+from vigil.store import Database
 
 __all__ = ["snapshot_app"]
 
@@ -23,6 +24,24 @@ FormatOption = Annotated[
     OutputFormat, typer.Option("--format", "-f", help="Output as a table or as JSON.")
 ]
 BatchOption = Annotated[int, typer.Option(min=100, help="Rows per batch (memory bound).")]
+
+
+class _Step(Protocol):
+    def __call__(
+        self, db: Database, path: Path, /, *, batch_rows: int, progress: Progress | None
+    ) -> Manifest: ...
+
+
+def _run(ctx: typer.Context, step: _Step, path: Path, batch: int) -> Manifest:
+    """Export or import with a progress bar naming the table under way."""
+    with current_store(ctx) as db, progress_bar() as progress:
+        task = progress.add_task("snapshot", total=None)
+        return step(
+            db,
+            path,
+            batch_rows=batch,
+            progress=lambda t, n: progress.update(task, description=t, completed=n),
+        )
 
 
 def _show(manifest: Manifest, title: str, fmt: OutputFormat) -> None:
@@ -46,14 +65,7 @@ def snapshot_export(
     fmt: FormatOption = OutputFormat.TABLE,
 ) -> None:
     """Accounts, posts, edges, media hashes and observations as Parquet, with manifest.json."""
-    with current_store(ctx) as db, progress_bar() as progress:
-        task = progress.add_task("snapshot", total=None)
-        manifest = export_snapshot(
-            db,
-            out,
-            batch_rows=batch,
-            progress=lambda t, n: progress.update(task, description=t, completed=n),
-        )
+    manifest = _run(ctx, export_snapshot, out, batch)
     _show(manifest, f"snapshot written to {out}", fmt)
 
 
@@ -65,12 +77,5 @@ def snapshot_import(
     fmt: FormatOption = OutputFormat.TABLE,
 ) -> None:
     """Verify every file's SHA-256, then load the snapshot into an empty store (ids kept)."""
-    with current_store(ctx) as db, progress_bar() as progress:
-        task = progress.add_task("snapshot", total=None)
-        manifest = import_snapshot(
-            db,
-            src,
-            batch_rows=batch,
-            progress=lambda t, n: progress.update(task, description=t, completed=n),
-        )
+    manifest = _run(ctx, import_snapshot, src, batch)
     _show(manifest, f"snapshot imported from {src}", fmt)
