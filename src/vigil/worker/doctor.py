@@ -131,6 +131,22 @@ def _probe(name: str, base: str, probe: Probe, transport: httpx.BaseTransport | 
     return Check(name, "ok", f"credentials accepted by {base}")
 
 
+def _pair(
+    name: str,
+    settings: tuple[str | None, str | None],
+    both: str,
+    unset: str,
+    probe: Callable[[], Check],
+) -> Check:
+    """Probe a platform that needs two settings; one without the other is a mistake."""
+    first, second = settings
+    if first and second:
+        return probe()
+    if first or second:
+        return Check(name, "fail", f"set both {both}")
+    return Check(name, "skip", f"{unset} not set")
+
+
 def _platforms(env: Mapping[str, str], transport: httpx.BaseTransport | None) -> list[Check]:
     checks = []
     token = env.get("VIGIL_X_BEARER_TOKEN")
@@ -148,37 +164,39 @@ def _platforms(env: Mapping[str, str], transport: httpx.BaseTransport | None) ->
     else:
         checks.append(Check("x", "skip", "VIGIL_X_BEARER_TOKEN not set"))
     m_token, m_base = env.get("VIGIL_MASTODON_TOKEN"), (env.get("VIGIL_MASTODON_URL") or "")
-    if m_token and m_base:
-        base = m_base.rstrip("/")
-        headers = {"Authorization": f"Bearer {m_token}"}
-        checks.append(
-            _probe(
+    base = m_base.rstrip("/")
+    m_headers = {"Authorization": f"Bearer {m_token}"}
+    checks.append(
+        _pair(
+            "mastodon",
+            (m_token, m_base),
+            "VIGIL_MASTODON_URL and _TOKEN",
+            "VIGIL_MASTODON_TOKEN",
+            lambda: _probe(
                 "mastodon",
                 base,
-                lambda c: c.get(f"{base}/api/v1/accounts/verify_credentials", headers=headers),
+                lambda c: c.get(f"{base}/api/v1/accounts/verify_credentials", headers=m_headers),
                 transport,
-            )
+            ),
         )
-    elif m_token or m_base:
-        checks.append(Check("mastodon", "fail", "set both VIGIL_MASTODON_URL and _TOKEN"))
-    else:
-        checks.append(Check("mastodon", "skip", "VIGIL_MASTODON_TOKEN not set"))
+    )
     handle, password = env.get("VIGIL_BLUESKY_HANDLE"), env.get("VIGIL_BLUESKY_PASSWORD")
     b_base = (env.get("VIGIL_BLUESKY_URL") or "https://bsky.social").rstrip("/")
-    if handle and password:
-        body = {"identifier": handle, "password": password}
-        checks.append(
-            _probe(
+    body = {"identifier": handle, "password": password}
+    checks.append(
+        _pair(
+            "bluesky",
+            (handle, password),
+            "VIGIL_BLUESKY_HANDLE and _PASSWORD",
+            "VIGIL_BLUESKY_PASSWORD",
+            lambda: _probe(
                 "bluesky",
                 b_base,
                 lambda c: c.post(f"{b_base}/xrpc/com.atproto.server.createSession", json=body),
                 transport,
-            )
+            ),
         )
-    elif handle or password:
-        checks.append(Check("bluesky", "fail", "set both VIGIL_BLUESKY_HANDLE and _PASSWORD"))
-    else:
-        checks.append(Check("bluesky", "skip", "VIGIL_BLUESKY_PASSWORD not set"))
+    )
     return checks
 
 
