@@ -72,37 +72,32 @@ def feed_items(
             entry_id = int(item["entry_id"])
             head = f"{item['handle']} on {item['platform']}"
             if inst.kind == KIND_RETRACTION:
-                out.append(
-                    FeedItem(
-                        id=_tag(settings, "retraction", entry_id),
-                        title=f"Retraction: {head}",
-                        text=(
-                            f"RETRACTED: {head} ({item['profile_url']}), listed in installment "
-                            f"{item.get('retracts_installment')}, was {item.get('note')}."
-                        ),
-                        url=str(item["profile_url"]),
-                        updated=inst.created_at,
-                        kind="retraction",
-                        number=inst.number,
-                        data=item,
-                    )
+                tag, kind, updated, data = "retraction", "retraction", inst.created_at, item
+                title = f"Retraction: {head}"
+                text = (
+                    f"RETRACTED: {head} ({item['profile_url']}), listed in installment "
+                    f"{item.get('retracts_installment')}, was {item.get('note')}."
                 )
-                continue
-            when = retracted.get(entry_id)
-            prefix = "[retracted] " if when is not None else ""
+            else:
+                when = retracted.get(entry_id)
+                prefix = "[retracted] " if when is not None else ""
+                tag, kind, updated = "entry", "listing", when or inst.created_at
+                data = {**item, "retracted": when is not None}
+                title = f"{prefix}{head}: criterion {item['criterion']}"
+                text = (
+                    f"{prefix}{head} ({item['profile_url']}) listed under criterion "
+                    f"{item['criterion']}. Evidence: {item['summary']}."
+                )
             out.append(
                 FeedItem(
-                    id=_tag(settings, "entry", entry_id),
-                    title=f"{prefix}{head}: criterion {item['criterion']}",
-                    text=(
-                        f"{prefix}{head} ({item['profile_url']}) listed under criterion "
-                        f"{item['criterion']}. Evidence: {item['summary']}."
-                    ),
+                    id=_tag(settings, tag, entry_id),
+                    title=title,
+                    text=text,
                     url=str(item["profile_url"]),
-                    updated=when or inst.created_at,
-                    kind="listing",
+                    updated=updated,
+                    kind=kind,
                     number=inst.number,
-                    data={**item, "retracted": when is not None},
+                    data=data,
                 )
             )
     return out
