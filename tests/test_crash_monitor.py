@@ -15,10 +15,9 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.support.cli import run_cli
-from tests.support.monitor_world import T0, build
+from tests.support.monitor_world import build, list_on_x
 from tests.support.sim_servers import sim_servers
 from vigil.config import Settings
-from vigil.model import Account, ListEntry, Platform
 from vigil.model.monitor import StatusObservation
 from vigil.store import Database
 
@@ -47,14 +46,7 @@ def test_monitor_killed_then_restarted_checks_each_account_once(
 ) -> None:
     setup = build(n_listed=LISTED, n_pool=0, seed=7)
     with db.transaction() as s:
-        p = Platform(name="x", kind="x")
-        s.add(p)
-        s.flush()
-        for pid in setup.listed:
-            acc = Account(platform_id=p.id, platform_account_id=pid, handle=pid)
-            s.add(acc)
-            s.flush()
-            s.add(ListEntry(account_id=acc.id, kind="black", criterion="c", added_at=T0))
+        list_on_x(s, setup.listed)
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "VIGIL_HOME": str(settings.home),

@@ -9,12 +9,11 @@ from pathlib import Path
 import pytest
 
 from tests.support.cli import run_cli
-from tests.support.monitor_world import T0, build
+from tests.support.monitor_world import build, list_on_x
 from tests.support.sim_servers import sim_servers
 from vigil.cli.monitor import parse_every
 from vigil.config import Settings
 from vigil.errors import InputError
-from vigil.model import Account, ListEntry, Platform
 from vigil.store import Database
 
 
@@ -27,14 +26,7 @@ def test_monitor_command_checks_what_is_due(
 ) -> None:
     setup = build(n_listed=120, n_pool=0, seed=31)
     with db.transaction() as s:
-        p = Platform(name="x", kind="x")
-        s.add(p)
-        s.flush()
-        for pid in setup.listed:
-            acc = Account(platform_id=p.id, platform_account_id=pid, handle=pid)
-            s.add(acc)
-            s.flush()
-            s.add(ListEntry(account_id=acc.id, kind="black", criterion="c", added_at=T0))
+        list_on_x(s, setup.listed)
     monkeypatch.setenv("VIGIL_HOME", str(settings.home))
     monkeypatch.setenv("VIGIL_DATABASE_URL", settings.effective_database_url)
     monkeypatch.setenv("VIGIL_X_BEARER_TOKEN", "sim-token")

@@ -8,11 +8,11 @@ import pytest
 from sqlalchemy import select
 
 import vigil.cli  # noqa: F401  (registers the handlers, as `vigil worker` does)
-from tests.support.monitor_world import T0, build
+from tests.support.monitor_world import build, list_on_x
 from tests.support.sim_servers import sim_servers
 from vigil.analytics.report import verify_report
 from vigil.config import Settings
-from vigil.model import Account, ListEntry, Platform, StatusObservation
+from vigil.model import StatusObservation
 from vigil.model.jobs import Job
 from vigil.store import Database
 from vigil.worker import WorkerOptions, enqueue, ready_names, run_worker
@@ -26,14 +26,7 @@ def test_worker_runs_monitor_and_report_jobs(
     with sim_servers(tmp_path / "sim") as start:
         server = start(setup.world)
         with db.transaction() as s:
-            p = Platform(name="x", kind="x")
-            s.add(p)
-            s.flush()
-            for pid in setup.listed:
-                acc = Account(platform_id=p.id, platform_account_id=pid, handle=pid)
-                s.add(acc)
-                s.flush()
-                s.add(ListEntry(account_id=acc.id, kind="black", criterion="c", added_at=T0))
+            list_on_x(s, setup.listed)
             enqueue(s, "monitor", {"platform": "x", "api_base": server.url})
         monkeypatch.setenv("VIGIL_X_BEARER_TOKEN", "sim-token")
         run_worker(db, settings, WorkerOptions(kinds=["monitor"], once=True))

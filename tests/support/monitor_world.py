@@ -17,6 +17,7 @@ from pathlib import Path
 import httpx
 import numpy as np
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from vigil.model import Account, Identity, ListEntry, Platform, Report, Score
 from vigil.monitor.controls import match_controls
@@ -141,6 +142,18 @@ class Study:
     days: int
     account_rows: dict[str, int] = field(default_factory=dict)
     reported_at: dict[str, datetime] = field(default_factory=dict)
+
+
+def list_on_x(session: Session, ids: list[str]) -> None:
+    """A bare platform `x` with these sim ids blacklisted at T0 (handle = id), nothing else."""
+    p = Platform(name="x", kind="x")
+    session.add(p)
+    session.flush()
+    for pid in ids:
+        acc = Account(platform_id=p.id, platform_account_id=pid, handle=pid)
+        session.add(acc)
+        session.flush()
+        session.add(ListEntry(account_id=acc.id, kind="black", criterion="c", added_at=T0))
 
 
 def seed_store(db: Database, setup: WorldSetup) -> dict[str, int]:
