@@ -1,14 +1,16 @@
 """What guards the public forms and API (appeals, tips): a per-address hourly limit and a
-proof of work in place of a CAPTCHA, each solved challenge good for one submission."""
+proof of work in place of a CAPTCHA, each solved challenge good for one submission; and the
+form handling both public forms share."""
 
 from __future__ import annotations
 
 import threading
 import time
 from collections.abc import Callable
+from typing import Annotated
 
 import sqlalchemy as sa
-from fastapi import Request
+from fastapi import Form, Request
 from fastapi.responses import Response
 from sqlalchemy.orm import Session
 
@@ -21,6 +23,10 @@ from vigil.web.templating import render
 from vigil.web.throttle import check_public, note
 
 __all__ = [
+    "AccountField",
+    "PlatformField",
+    "PowChallengeField",
+    "PowNonceField",
     "SpentChallenges",
     "admit",
     "admit_request",
@@ -28,6 +34,12 @@ __all__ = [
     "public_form",
     "submit_public_form",
 ]
+
+# The public forms' shared fields (the same limits as the JSON API's models).
+PlatformField = Annotated[str, Form(max_length=100)]
+AccountField = Annotated[str, Form(max_length=300)]
+PowChallengeField = Annotated[str, Form(max_length=200)]
+PowNonceField = Annotated[str, Form(max_length=40)]
 
 
 class SpentChallenges:

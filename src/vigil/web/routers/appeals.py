@@ -10,7 +10,14 @@ from fastapi.responses import RedirectResponse, Response
 from vigil.errors import NotFoundError, VigilError
 from vigil.review.appeals import appeal_status, decide_appeal, file_appeal, list_appeals
 from vigil.web.deps import Db, DbSession, Lead, Settings, verify_csrf
-from vigil.web.public import public_form, submit_public_form
+from vigil.web.public import (
+    AccountField,
+    PlatformField,
+    PowChallengeField,
+    PowNonceField,
+    public_form,
+    submit_public_form,
+)
 from vigil.web.templating import render
 
 __all__ = ["account_ref", "router"]
@@ -37,12 +44,12 @@ def appeal_submit(
     db: Db,
     session: DbSession,
     settings: Settings,
-    platform: Annotated[str, Form(max_length=100)],
-    account: Annotated[str, Form(max_length=300)],
+    platform: PlatformField,
+    account: AccountField,
     text: Annotated[str, Form(max_length=5000)],
     contact: Annotated[str, Form(max_length=300)] = "",
-    pow_challenge: Annotated[str, Form(max_length=200)] = "",
-    pow_nonce: Annotated[str, Form(max_length=40)] = "",
+    pow_challenge: PowChallengeField = "",
+    pow_nonce: PowNonceField = "",
 ) -> Response:
     return submit_public_form(
         request,

@@ -10,7 +10,14 @@ from fastapi.responses import Response
 
 from vigil.review.tips import submit_tip
 from vigil.web.deps import Db, DbSession, Settings, verify_csrf
-from vigil.web.public import public_form, submit_public_form
+from vigil.web.public import (
+    AccountField,
+    PlatformField,
+    PowChallengeField,
+    PowNonceField,
+    public_form,
+    submit_public_form,
+)
 
 __all__ = ["router"]
 
@@ -28,11 +35,11 @@ def tip_submit(
     db: Db,
     session: DbSession,
     settings: Settings,
-    platform: Annotated[str, Form(max_length=100)],
-    account: Annotated[str, Form(max_length=300)],
+    platform: PlatformField,
+    account: AccountField,
     reason: Annotated[str, Form(max_length=5000)],
-    pow_challenge: Annotated[str, Form(max_length=200)] = "",
-    pow_nonce: Annotated[str, Form(max_length=40)] = "",
+    pow_challenge: PowChallengeField = "",
+    pow_nonce: PowNonceField = "",
 ) -> Response:
     return submit_public_form(
         request,
