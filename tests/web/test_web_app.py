@@ -91,6 +91,6 @@ def test_lists_and_audit_pages(client: TestClient, world: World) -> None:
     assert "listed_one" not in client.get("/lists?view=whitelist").text
     assert client.get("/lists?view=nonsense").status_code == 200  # falls back to the blacklist
     audit = client.get("/audit?action=user.").text
-    assert audit.count("<bdi dir=\"auto\">user.add</bdi>") == 5  # one per seeded reviewer
+    assert audit.count('<bdi dir="auto">user.add</bdi>') == 5  # one per seeded reviewer
     assert "user.add" not in client.get("/audit?action=decision").text
     assert client.get("/audit?before=1").status_code == 200

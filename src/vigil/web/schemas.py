@@ -55,7 +55,7 @@ class QueueItemOut(BaseModel):
     username: str
     display_name: str | None
     lang: str | None
-    score: float
+    score: float | None  # None: an open case nothing has scored yet (a tip)
     signals: list[SignalOut]
     linked_to: list[QueueLinkOut]
 

@@ -14,6 +14,7 @@ from vigil.review.threats import mark_threat
 from vigil.web.account_view import account_page
 from vigil.web.deps import Analyst, CurrentUser, Db, DbSession, RoleRequired, Settings, verify_csrf
 from vigil.web.queue_view import queue_neighbours
+from vigil.web.sessions import WebUser
 from vigil.web.templating import render
 
 __all__ = ["router"]
@@ -34,12 +35,14 @@ def _page(
     db: Db,
     session: DbSession,
     account_id: int,
+    user: WebUser,
     *,
     status: int = 200,
     **extra: object,
 ) -> Response:
     page = account_page(db, account_id)
-    prev_id, next_id = queue_neighbours(session, account_id)
+    # Previous/next follow this reviewer's own queue (their role, their pending cases).
+    prev_id, next_id = queue_neighbours(session, account_id, role=user.role, user_id=user.id)
     context = {"page": page, "prev_id": prev_id, "next_id": next_id, **extra}
     return render(request, "account.html", context, status=status)
 
@@ -53,7 +56,7 @@ def account(
     session: DbSession,
     outcome: str | None = None,
 ) -> Response:
-    return _page(request, db, session, account_id, notice=OUTCOMES.get(outcome or ""))
+    return _page(request, db, session, account_id, user, notice=OUTCOMES.get(outcome or ""))
 
 
 @router.post("/accounts/{account_id}/decide")
@@ -89,7 +92,7 @@ def decide_account(
             settings=settings.core,
         )
     except VigilError as exc:
-        return _page(request, db, session, account_id, error=str(exc), status=exc.http_status)
+        return _page(request, db, session, account_id, user, error=str(exc), status=exc.http_status)
     code = "listed" if outcome.listed else "pending" if outcome.needs_second else "recorded"
     return RedirectResponse(f"/accounts/{account_id}?outcome={code}", status_code=303)
 
@@ -108,5 +111,5 @@ def threat(
     try:
         mark_threat(db, account_id, user=user.username, note=note, settings=settings.core)
     except VigilError as exc:
-        return _page(request, db, session, account_id, error=str(exc), status=exc.http_status)
+        return _page(request, db, session, account_id, user, error=str(exc), status=exc.http_status)
     return RedirectResponse(f"/accounts/{account_id}?outcome=threat", status_code=303)

@@ -85,7 +85,7 @@ def queue(
 ) -> list[QueueItemOut]:
     """The review queue, 50 per page, with the filters of the queue page."""
     filters = QueueFilters(platform, signal, band if band in BANDS else None, lang, sort, page)
-    result = queue_page(session, filters)
+    result = queue_page(session, filters, role=user.role, user_id=user.id)
     return [
         QueueItemOut(
             id=r.item.id,
@@ -94,7 +94,7 @@ def queue(
             username=r.item.username,
             display_name=r.item.display_name,
             lang=r.lang,
-            score=r.item.score,
+            score=r.item.score if r.item.scored else None,
             signals=[
                 SignalOut(name=s.name, value=s.value, explanation=s.explanation)
                 for s in r.item.signals
