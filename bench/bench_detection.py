@@ -47,6 +47,19 @@ TARGET_FPR = 0.01
 REVIEWED = 200  # queue head a simulated reviewer decides before `vigil train`
 SPOT_CHECK_EVERY = 40  # and every 40th account below it, as many again
 STEP_HOURS = 6.0  # replay step for the hours from first post to the queue
+RESURGENCE_TARGETS = {"precision": 0.90, "recall": 0.80, "median_hours_to_link": 17.0}
+
+
+def _links_meet(links: dict[str, Any]) -> bool:
+    """Resurgence against issue 5: precision, recall, and median hours first post -> link."""
+    t = RESURGENCE_TARGETS
+    hours = (links.get("time_to_link") or {}).get("median_hours")
+    return (
+        (links.get("precision") or 0.0) >= t["precision"]
+        and (links.get("recall") or 0.0) >= t["recall"]
+        and hours is not None
+        and hours <= t["median_hours_to_link"]
+    )
 
 
 def _lexicon_scores(session: sa.orm.Session) -> dict[str, float]:
@@ -175,7 +188,12 @@ def run() -> dict[str, object]:
         "resurgence_links": full.links,
         "time_to_queue": full.time_to_queue,
         "replay_s": round(replay_s, 1),
-        "targets": {"precision_at_recall_0_9": TARGET_PRECISION, "protected_fpr": TARGET_FPR},
+        "resurgence_meets_targets": _links_meet(full.links),
+        "targets": {
+            "precision_at_recall_0_9": TARGET_PRECISION,
+            "protected_fpr": TARGET_FPR,
+            "resurgence": RESURGENCE_TARGETS,
+        },
     }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,7 @@ from vigil.config import Settings
 from vigil.errors import InputError
 from vigil.model import Account, Score
 from vigil.model import detection as detection_models
-from vigil.scoring.evaluation import classification_metrics, evaluate, load_truth
+from vigil.scoring.evaluation import classification_metrics, evaluate, link_metrics, load_truth
 from vigil.store import Database
 
 # name: (role, lang, score); "seed" is a seed, "ghost" known only from references.
@@ -94,6 +95,8 @@ def test_resurgence_link_precision_and_recall(db: Database, tmp_path: Path) -> N
     for a in doc["accounts"]:
         a["returned_from"] = returns.get(a["id"])
         a["identity"] = person.get(a["id"], a["id"])
+        # s1 is suspended 7 h after s2's first post (T0, the world's start).
+        a["suspended_at"] = (T0 + timedelta(hours=7)).isoformat() if a["id"] == "a-s1" else None
     path.write_text(json.dumps(doc), encoding="utf-8")
     link = detection_models.AccountLink
     with db.transaction() as s:
@@ -121,6 +124,12 @@ def test_resurgence_link_precision_and_recall(db: Database, tmp_path: Path) -> N
     assert links["correct"] == 1
     assert links["precision"] == 0.5
     assert links["recall"] == 0.5
+    # Linked at the first 6-hour scan step after both the first post and the suspension.
+    assert links["time_to_link"]["links"] == 1
+    assert links["time_to_link"]["median_hours"] == 12.0
+    with db.session() as s:
+        daily = link_metrics(s, load_truth(path), step_hours=24.0)["time_to_link"]
+    assert daily["median_hours"] == 24.0
 
 
 def test_pr_auc_and_ties() -> None:

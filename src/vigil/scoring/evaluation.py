@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import json
 import logging
+import math
+import statistics
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +45,7 @@ log = logging.getLogger(__name__)
 
 OPERATING_THRESHOLD = 0.5
 TARGET_RECALL = 0.9
+LINK_STEP_HOURS = 6.0  # scan interval assumed for the hours from first post to link
 # Protected classes: (name, role, language or None); "ordinary_ar" is the ordinary
 # Arabic-speaking users who share names and vocabulary with supporters.
 PROTECTED: tuple[tuple[str, str, str | None], ...] = (
@@ -177,7 +180,9 @@ def protected_fpr(
     return out
 
 
-def link_metrics(session: Session, truth: Truth, min_confidence: float = 0.0) -> dict[str, Any]:
+def link_metrics(
+    session: Session, truth: Truth, min_confidence: float = 0.0, step_hours: float = LINK_STEP_HOURS
+) -> dict[str, Any]:
     """Resurgence links against truth: a link is right when both accounts are one person
     (truth's identity); a return is found when its new account links to that person."""
     new_acc = sa.orm.aliased(Account)
@@ -211,7 +216,66 @@ def link_metrics(session: Session, truth: Truth, min_confidence: float = 0.0) ->
         "correct": len(right),
         "precision": round(len(right) / len(proposed), 4) if proposed else None,
         "recall": round(len(found) / len(expected), 4) if expected else None,
+        "time_to_link": link_times(
+            session, truth, {(n, p) for n, p in right if n in expected}, step_hours
+        ),
     }
+
+
+def _aware(t: datetime) -> datetime:
+    return t if t.tzinfo is not None else t.replace(tzinfo=UTC)
+
+
+def link_times(
+    session: Session, truth: Truth, links: set[tuple[str, str]], step_hours: float
+) -> dict[str, Any]:
+    """Hours from each found return's first post (world time) to its link, approximated.
+
+    The link's inputs are the new account's profile and follows and the prior's suspension;
+    follows are undated and the X files see every status at collection's end, so the
+    resurgence scan is not replayed. Instead a scan every `step_hours` (from the world's
+    start) with a monitor seeing each suspension when it happens is assumed: the link is
+    made at the first step at or after both the new account's first post and the prior's
+    suspension (truth's ``suspended_at``)."""
+    out: dict[str, Any] = {
+        "method": "first scan step after the new account's first post and the prior's "
+        "suspension (see evaluation.link_times)",
+        "step_hours": step_hours,
+        "links": 0,
+        "median_hours": None,
+        "p90_hours": None,
+    }
+    start_text = truth.raw.get("start")
+    if not links or not start_text:
+        return out
+    start = _aware(datetime.fromisoformat(str(start_text)))
+    suspended = {
+        str(a["id"]): _aware(datetime.fromisoformat(str(a["suspended_at"])))
+        for a in truth.raw.get("accounts", [])
+        if a.get("suspended_at")
+    }
+    news = sorted({n for n, _ in links})
+    stmt = (
+        sa.select(Account.platform_account_id, sa.func.min(Post.created_at))
+        .join(Post, Post.account_id == Account.id)
+        .where(Account.platform_account_id.in_(news), Post.created_at.is_not(None))
+        .group_by(Account.platform_account_id)
+    )
+    first = {str(a): _aware(t) for a, t in session.execute(stmt) if t is not None}
+    step = timedelta(hours=step_hours)
+    hours: dict[str, float] = {}
+    for n, p in links:
+        if n not in first:
+            continue
+        ready = max(first[n], suspended.get(p, first[n]))
+        at = start + step * max(0, math.ceil((ready - start) / step))
+        hours[n] = min(hours.get(n, math.inf), (at - first[n]).total_seconds() / 3600)
+    values = sorted(hours.values())
+    if values:
+        out["links"] = len(values)
+        out["median_hours"] = round(statistics.median(values), 2)
+        out["p90_hours"] = round(float(np.quantile(values, 0.9)), 2)
+    return out
 
 
 def _all_ids(session: Session) -> list[str]:
