@@ -118,6 +118,19 @@ def _links(db: Database) -> list[AccountLink]:
         return list(s.scalars(sa.select(AccountLink).order_by(AccountLink.id)))
 
 
+def test_generic_names_and_disjoint_followees_count_against() -> None:
+    from vigil.signals.resurgence_match import MIN_CONFIDENCE
+
+    # A pooled name and bio (scaled to 0.7) and nothing else: below proposing.
+    generic = {"name": 0.7, "bio": 0.7, "recency": 0.9}
+    assert confidence(generic) < MIN_CONFIDENCE
+    assert confidence({**generic, "bio": 1.0}) > confidence(generic)
+    # Same handle and name but two followee lists with nothing in common: a namesake.
+    namesake = {"handle": 1.0, "name": 1.0, "recency": 0.7}
+    assert confidence({**namesake, "followees": 0.0}) < MIN_CONFIDENCE < confidence(namesake)
+    assert confidence({**namesake, "followees": 0.3}) > confidence(namesake)
+
+
 def test_links_are_proposed_and_reviewed_ones_kept(db: Database, settings: Settings) -> None:
     ids = _store(db)
     run_scan(db, settings, signals=["resurgence"])
