@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import logging
 import re
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 import sqlalchemy as sa
 
 from vigil.config import PublishSettings
+from vigil.errors import PlatformError
 from vigil.model.publish import Installment, Publication
 from vigil.publish.clients import (
     Credentials,
@@ -42,6 +43,8 @@ log = logging.getLogger(__name__)
 SOCIAL_CHANNELS = ("mastodon", "bluesky")
 STALE_AFTER = timedelta(days=7)
 Ref = dict[str, str]  # {"id", "uri", "cid"} of a post
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_TID_CHARS = "234567abcdefghijklmnopqrstuvwxyz"
 
 
 class Poster(Protocol):
@@ -101,15 +104,49 @@ class BlueskyPoster:
                 parent=models.ComAtprotoRepoStrongRef.Main(uri=parent["uri"], cid=parent["cid"]),
                 root=models.ComAtprotoRepoStrongRef.Main(uri=top["uri"], cid=top["cid"]),
             )
-        with bluesky_errors("posting"):
-            made = self.client.send_post(builder, profile_identify=self.did, reply_to=reply)
+        record = models.AppBskyFeedPost.Record(
+            created_at=self.client.get_current_time_iso(),
+            text=builder.build_text(),
+            facets=builder.build_facets(),
+            reply=reply,
+            langs=["en"],
+        )
+        # The record key is fixed by the key: after a kill, the retry finds the post made
+        # before it instead of making it again (Bluesky has no Idempotency-Key).
+        rkey = key.rpartition(":")[2]
+        feed = self.client.app.bsky.feed.post
+        try:
+            with bluesky_errors("posting"):
+                made = feed.create(self.did, record, rkey=rkey)
+        except PlatformError:
+            with bluesky_errors("looking up a post"):
+                made = self._existing(rkey)
+            if made is None:
+                raise
         return {"id": str(made.uri), "uri": str(made.uri), "cid": str(made.cid)}
+
+    def _existing(self, rkey: str) -> Any:
+        from atproto_client.exceptions import BadRequestError  # type: ignore[import-untyped]
+
+        try:
+            return self.client.app.bsky.feed.post.get(self.did, rkey)
+        except BadRequestError:  # RecordNotFound: the post was never made
+            return None
 
 
 def poster_for(channel: str, settings: PublishSettings, creds: Credentials) -> Poster:
     return (
         MastodonPoster(settings, creds) if channel == "mastodon" else BlueskyPoster(settings, creds)
     )
+
+
+def post_rkey(inst: Installment, index: int) -> str:
+    """A Bluesky TID fixed by the installment and the post's place in its thread: the
+    creation time in microseconds (plus the place) and the number as the clock id."""
+    at = inst.created_at if inst.created_at.tzinfo else inst.created_at.replace(tzinfo=UTC)
+    micros = (at - _EPOCH) // timedelta(microseconds=1) + index
+    n = (micros << 10) | (inst.number % 1024)
+    return "".join(_TID_CHARS[(n >> (5 * i)) & 31] for i in reversed(range(13)))
 
 
 def _header(inst: Installment, settings: PublishSettings) -> str:
@@ -210,7 +247,7 @@ def post_installments(
         for step in planned[len(posted) :]:
             previous = posted[-1]["ref"] if posted and inst.kind != KIND_RETRACTION else None
             root = posted[0]["ref"] if posted and inst.kind != KIND_RETRACTION else None
-            key = f"vigil-{inst.kind}-{inst.number}-{len(posted)}"
+            key = f"vigil-{inst.kind}-{inst.number}-{len(posted)}:{post_rkey(inst, len(posted))}"
             ref = poster.post(step["text"], step["parent"] or previous, step["root"] or root, key)
             posted.append({"ref": ref, "entry_ids": step["entry_ids"]})
             made += 1

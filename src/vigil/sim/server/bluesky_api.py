@@ -11,6 +11,7 @@ import base64
 import hashlib
 import hmac
 import json
+import re
 import time
 from bisect import bisect_left
 from collections.abc import Awaitable, Callable
@@ -39,6 +40,7 @@ __all__ = ["bluesky_routes"]
 
 _REASON_PREFIXES = ("com.atproto.moderation.defs#reason", "tools.ozone.report.defs#reason")
 _ACCESS_SECONDS = 2 * 3600
+_RKEY = re.compile(r"(?!\.{1,2}$)[A-Za-z0-9._:~-]{1,512}")  # atproto record key syntax
 _REFRESH_SECONDS = 90 * 86400
 _FILTERS = {
     "posts_with_replies",
@@ -82,7 +84,13 @@ class BlueskyApi:
             return _error("InvalidRequest", "Only app.bsky.feed.post records are supported")
         if (error := self.own.bluesky_error(record)) is not None:
             return _error("InvalidRequest", error)
-        post = self.own.add_record(who[0], "app.bsky.feed.post", record)
+        rkey = body.get("rkey")
+        if rkey is not None and (not isinstance(rkey, str) or not _RKEY.fullmatch(rkey)):
+            return _error("InvalidRequest", "Invalid record key")
+        # Like a real PDS, a client-chosen rkey is honoured and never written twice.
+        post = self.own.add_record(who[0], "app.bsky.feed.post", record, rkey)
+        if post is None:
+            return _error("InvalidRequest", f"Record already exists: {rkey}")
         return JSONResponse({"uri": post.id, "cid": post.extra["cid"]})
 
     async def list_records(self, request: Request) -> Response:

@@ -17,6 +17,7 @@ __all__ = ["OwnPost", "OwnPosts"]
 _URL = re.compile(r"https?://[^\s<>\"]+", re.I)
 MASTODON_MAX = 500
 BLUESKY_MAX = 300
+_TID_CHARS = "234567abcdefghijklmnopqrstuvwxyz"
 
 
 def _graphemes(text: str) -> int:
@@ -30,6 +31,11 @@ def _graphemes(text: str) -> int:
         and not 0xFE00 <= ord(ch) <= 0xFE0F
         and not 0x1F3FB <= ord(ch) <= 0x1F3FF
     )
+
+
+def _tid(n: int) -> str:
+    """Bluesky's record key format: 13 base32-sortable characters of a 63-bit number."""
+    return "".join(_TID_CHARS[(n >> (5 * i)) & 31] for i in reversed(range(13)))
 
 
 @dataclass(slots=True)
@@ -126,9 +132,14 @@ class OwnPosts:
                 return "Invalid app.bsky.feed.post record: reply/parent must be a strongRef"
         return None
 
-    def add_record(self, did: str, collection: str, record: dict[str, Any]) -> OwnPost:
-        rkey = f"3l{next(self._ids):x}"[:13]
-        uri = f"at://{did}/{collection}/{rkey}"
+    def add_record(
+        self, did: str, collection: str, record: dict[str, Any], rkey: str | None = None
+    ) -> OwnPost | None:
+        """The new record, or None when the client-chosen `rkey` is taken (a retry)."""
+        # A TID from the counter: distinct for every post (a cut prefix once made them collide).
+        uri = f"at://{did}/{collection}/{rkey or _tid(next(self._ids))}"
+        if uri in self.posts:
+            return None
         reply = record.get("reply") or {}
         post = OwnPost(
             uri,
