@@ -1,8 +1,10 @@
 """Crash safety of publishing: `kill -9` of `vigil publish --channel reports` while it files
-reports with the sim's Mastodon; after the restart every account is reported exactly once."""
+reports with the sim's Mastodon; after the restart every account is reported exactly once,
+and `vigil publish plan` shows a person the report the kill left `sending`."""
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import signal
@@ -11,6 +13,7 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -112,3 +115,54 @@ def test_reports_killed_then_restarted_are_filed_once(
     assert len(interrupted) <= (1 if killed else 0), (state, interrupted)
     assert before <= len(targets)
     assert run_cli(capsys, "audit", "verify").code == 0
+
+
+def test_plan_lists_reports_a_crash_left_sending(
+    db: Database,
+    settings: Settings,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    now = datetime.now(UTC)
+    with db.transaction() as session:
+        x = platform(session, "x", "x")
+        ids = {
+            name: listed_account(session, x, str(700 + i), name).account_id
+            for i, name in enumerate(["old\u202eevil", "fresh", "done", "retried"])
+        }
+
+        def report(name: str, status: str, created: timedelta, **request: str) -> None:
+            session.add(
+                Report(
+                    account_id=ids[name],
+                    platform_id=x.id,
+                    channel="dsa_notice",
+                    status=status,
+                    request=dict(request),
+                    created_at=now - created,
+                )
+            )
+
+        report("old\u202eevil", "sending", timedelta(hours=2))  # cut by a kill long ago
+        report("fresh", "sending", timedelta(seconds=5))  # a run sending it right now
+        report("done", "written", timedelta(hours=2))
+        # An old failed report, re-opened by a run a moment ago: still on its way.
+        report("retried", "sending", timedelta(days=1), claimed_at=now.isoformat())
+    monkeypatch.setenv("VIGIL_DATABASE_URL", settings.effective_database_url)
+    monkeypatch.setenv("VIGIL_HOME", str(settings.home))
+    out = run_cli(capsys, "publish", "plan", "--format", "json")
+    assert out.code == 0, out.err
+    stuck = json.loads(out.out)["stuck_reports"]
+    assert [(r["account_id"], r["platform"], r["channel"]) for r in stuck] == [
+        (ids["old\u202eevil"], "x", "dsa_notice")
+    ]
+    text = run_cli(capsys, "publish", "plan")
+    assert text.code == 0, text.err
+    assert "1 report(s) stuck in 'sending'" in text.out
+    assert "check each on the platform" in text.out
+    assert "\u202e" not in text.out  # the account's own text cannot turn the line around
+    assert "old\\u202eevil" in text.out
+    with db.transaction() as session:  # once a person has seen to it, it is no longer listed
+        for row in session.scalars(sa.select(Report).where(Report.status == "sending")):
+            row.status = "submitted"
+    assert json.loads(run_cli(capsys, "publish", "plan", "-f", "json").out)["stuck_reports"] == []

@@ -21,6 +21,7 @@ from vigil.model.publish import ConfirmedUrl, WebhookDelivery, WebhookSubscripti
 from vigil.publish.art22 import art22_report
 from vigil.publish.clients import Credentials
 from vigil.publish.installments import plan
+from vigil.publish.reports import stuck_reports
 from vigil.publish.run import notice_dir, run_publish
 from vigil.publish.urls import check_urls, collect_links, confirm_url
 from vigil.publish.webhooks import add_subscription, dead_letters, requeue_dead
@@ -92,10 +93,28 @@ def publish(
 
 @publish_app.command("plan")
 def plan_(ctx: typer.Context, fmt: FormatOption = OutputFormat.TABLE) -> None:
-    """What the next run would publish: pending listings, retractions, next installment time."""
+    """What the next run would publish: pending listings, retractions, next installment time;
+    and reports a crash left `sending`, which are never resent: check them by hand."""
+    now = datetime.now(UTC)
     with current_store(ctx) as db, db.session() as session:
-        result = plan(session, state(ctx).settings.publish, datetime.now(UTC)).to_dict()
-    _echo_result(result, fmt)
+        result: dict[str, object] = plan(session, state(ctx).settings.publish, now).to_dict()
+        stuck = stuck_reports(session, now)
+    result["stuck_reports"] = stuck
+    if fmt is OutputFormat.JSON:
+        print_json(result)
+        return
+    _echo_result({k: v for k, v in result.items() if k != "stuck_reports"}, fmt)
+    if stuck:
+        typer.echo(
+            f"{len(stuck)} report(s) stuck in 'sending' (interrupted; never resent, so they may"
+            " or may not have reached the platform): check each on the platform's side."
+        )
+    for row in stuck:
+        # The handle is the account's own text: shown quoted, control characters escaped.
+        typer.echo(
+            f"  report {row['report']}: {row['platform']} account {row['account_id']}"
+            f" ({row['handle']!a}), {row['channel']}, sending since {row['sending_since']}"
+        )
 
 
 @webhook_app.command("add")

@@ -8,11 +8,12 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import Session
 
 from vigil.config import PublishSettings
 from vigil.errors import NotFoundError, PlatformError, RateLimitedError, VigilError
@@ -30,11 +31,13 @@ from vigil.publish.hosts import load_hosts, lookup_host
 from vigil.publish.platform_reports import BlueskyReporter, MastodonReporter, post_urls
 from vigil.store import Database, record
 
-__all__ = ["ReportRun", "report_accounts"]
+__all__ = ["STUCK_AFTER", "ReportRun", "report_accounts", "stuck_reports"]
 
 log = logging.getLogger(__name__)
 
 _RETRY = ("failed",)
+# A report `sending` this long was cut by a crash, not still on its way (requests time out).
+STUCK_AFTER = timedelta(minutes=10)
 Sender = Callable[[EntryView, dict[str, Any]], tuple[dict[str, Any], str | None]]
 
 
@@ -91,8 +94,48 @@ def _claim(db: Database, view: EntryView, channel: str, now: datetime) -> int | 
         elif row.status not in _RETRY:
             return None
         row.status = "sending"
+        # When this attempt began (a re-opened row keeps its first created_at).
+        row.request = {**(row.request or {}), "claimed_at": now.isoformat()}
         session.flush()
         return row.id
+
+
+def stuck_reports(
+    session: Session, now: datetime, older_than: timedelta = STUCK_AFTER
+) -> list[dict[str, Any]]:
+    """Reports left `sending` by a crash: maybe filed, maybe not; never resent, so a person
+    checks on the platform and sets them straight (`sending` rows are few: done in Python)."""
+    from vigil.model import Account, Platform
+
+    rows = session.execute(
+        sa.select(Report, Account.handle, Platform.name)
+        .join(Account, Account.id == Report.account_id)
+        .join(Platform, Platform.id == Report.platform_id)
+        .where(Report.status == "sending")
+        .order_by(Report.id)
+    ).all()
+    stuck = []
+    for report, handle, platform in rows:
+        since = _aware(report.created_at)
+        claimed = (report.request or {}).get("claimed_at")
+        if isinstance(claimed, str):
+            since = _aware(datetime.fromisoformat(claimed))
+        if now - since >= older_than:
+            stuck.append(
+                {
+                    "report": report.id,
+                    "account_id": report.account_id,
+                    "handle": handle,
+                    "platform": platform,
+                    "channel": report.channel,
+                    "sending_since": since.isoformat(),
+                }
+            )
+    return stuck
+
+
+def _aware(at: datetime) -> datetime:
+    return at if at.tzinfo else at.replace(tzinfo=UTC)
 
 
 def _finish(
