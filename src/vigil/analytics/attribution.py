@@ -27,6 +27,8 @@ __all__ = ["hazard_ratio"]
 
 log = logging.getLogger(__name__)
 
+_MAX_LOG_HR = 20.0  # a hazard ratio beyond e^20 is divergence, not an estimate
+
 
 def _r(value: float) -> float | None:
     return round(value, 4) if math.isfinite(value) else None
@@ -73,7 +75,13 @@ def hazard_ratio(accounts: Sequence[AccountRow], course: Mapping[str, Course]) -
         return result
     coef = float(cph.params_["listed"])
     ci = cph.confidence_intervals_.loc["listed"]
+    bounds = (coef, float(ci.iloc[0]), float(ci.iloc[1]))
+    # With (nearly) no actions in one group the likelihood has no maximum: the estimate runs
+    # off towards infinity and means nothing, so it is reported as not estimable.
+    if not all(math.isfinite(b) and abs(b) < _MAX_LOG_HR for b in bounds):
+        result["note"] = "not estimable: actions in one group only (separation)"
+        return result
     result["hazard_ratio"] = _r(math.exp(coef))
-    result["ci95"] = [_r(math.exp(float(ci.iloc[0]))), _r(math.exp(float(ci.iloc[1])))]
+    result["ci95"] = [_r(math.exp(bounds[1])), _r(math.exp(bounds[2]))]
     result["p_value"] = _r(float(cph.summary.loc["listed", "p"]))
     return result
