@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from types import SimpleNamespace
 
+import httpx
 import pytest
 
 from vigil import plugins
@@ -13,7 +16,7 @@ from vigil.errors import ConfigError, InputError, RateLimitedError
 from vigil.platforms import registry
 from vigil.platforms.base import Capability, Connection, Page, Platform, UserLookup, capabilities
 from vigil.platforms.checkpoint import Checkpoint, Cursor
-from vigil.platforms.clock import ObservedClock
+from vigil.platforms.clock import ObservedClock, SimClockDriver
 from vigil.platforms.records import PlatformSpec
 from vigil.platforms.seeds import Seed, read_seeds
 
@@ -157,3 +160,19 @@ def test_observed_clock_refuses_to_wait_for_hours() -> None:
     with pytest.raises(RateLimitedError, match="longer than the 60 s allowed"):
         clock.wait(900)
     assert ticks.slept == []
+
+
+def test_sim_clock_driver_sets_the_server_clock() -> None:
+    bodies: list[object] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        bodies.append(json.loads(request.content) if request.content else None)
+        return httpx.Response(200, json={"epoch": 1_800_000_000.0, "now": "2027-01-15T08:00:00Z"})
+
+    driver = SimClockDriver("http://sim.test", transport=httpx.MockTransport(answer))
+    try:
+        driver.set(datetime(2026, 11, 28, 20, 0, tzinfo=UTC))
+        driver.wait(60)
+    finally:
+        driver.close()
+    assert bodies == [{"now": "2026-11-28T20:00:00+00:00"}, {"advance_seconds": 60}]

@@ -13,12 +13,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import httpx
 from sqlalchemy import func, select
 
 from vigil.analytics.report import ReportResult, write_report
 from vigil.config import Settings
-from vigil.errors import PlatformError
 from vigil.model import ListEntry, StatusObservation
 from vigil.monitor.controls import match_controls
 from vigil.monitor.run import run_monitor
@@ -35,7 +33,6 @@ __all__ = [
     "follow_up",
     "listed_suspended",
     "publish_now",
-    "set_sim_clock",
     "write",
 ]
 
@@ -69,14 +66,6 @@ def demo_settings(settings: Settings, sim_url: str, public_url: str) -> Settings
 def demo_credentials(token: str) -> Credentials:
     """The organisation's own accounts on the simulated Mastodon and Bluesky."""
     return Credentials(mastodon_token=token, bluesky_handle="vigil-org", bluesky_password=token)
-
-
-def set_sim_clock(sim_url: str, when: datetime) -> None:
-    try:
-        response = httpx.post(f"{sim_url}/_sim/clock", json={"now": when.isoformat()}, timeout=10)
-        response.raise_for_status()
-    except httpx.HTTPError as exc:
-        raise PlatformError(f"cannot set the sim clock: {exc}") from exc
 
 
 def _sim_now(clock: SimClockDriver) -> datetime:

@@ -22,7 +22,6 @@ from vigil.demo.aftermath import (
     follow_up,
     listed_suspended,
     publish_now,
-    set_sim_clock,
     write,
 )
 from vigil.demo.reviewers import ReviewRound, create_demo_users, review_round
@@ -211,10 +210,16 @@ def _review_publish_monitor(
     settings = demo_settings(settings, server.url, options.public_url)
     say("the demo reviewers decide the top of the queue (two analysts per confirmation)")
     result.logins = create_demo_users(db)
-    set_sim_clock(server.url, datetime.now(UTC))
-    result.review = round_ = review_round(
-        db, settings, result.world_dir / "truth.json", limit=options.review
-    )
+    clock = SimClockDriver(server.url)
+    try:
+        clock.set(datetime.now(UTC))
+        result.review = round_ = review_round(
+            db, settings, result.world_dir / "truth.json", limit=options.review
+        )
+        say("publishing the first installment and reporting the listed accounts")
+        result.published = publish_now(db, settings, SIM_TOKEN, clock)
+    finally:
+        clock.close()
     result.steps.append(
         (
             "review",
@@ -222,12 +227,6 @@ def _review_publish_monitor(
             f"{round_.whitelisted} whitelisted, {round_.rejected} rejected",
         )
     )
-    say("publishing the first installment and reporting the listed accounts")
-    clock = SimClockDriver(server.url)
-    try:
-        result.published = publish_now(db, settings, SIM_TOKEN, clock)
-    finally:
-        clock.close()
     reports = result.published.get("reports", {})
     result.steps.append(
         (

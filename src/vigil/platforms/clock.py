@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any, Protocol
 
 import httpx
@@ -136,7 +137,11 @@ class SimClockDriver:
         self.waits += 1
         log.info("advanced the sim clock by %.0f s", server_seconds)
 
-    def _control(self, method: str, body: dict[str, float] | None = None) -> dict[str, Any]:
+    def set(self, when: datetime) -> None:
+        """Put the server's clock at `when` (a demo starts its review at the real time)."""
+        self._control("POST", {"now": when.isoformat()})
+
+    def _control(self, method: str, body: dict[str, float | str] | None = None) -> dict[str, Any]:
         try:
             response = self._client.request(method, "/_sim/clock", json=body)
             response.raise_for_status()
