@@ -7,6 +7,7 @@ snapshot directory.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import sys
@@ -57,6 +58,21 @@ class SnapshotFrames:
     def __init__(self, spark: Any, root: Path) -> None:
         self.spark = spark
         self.root = root
+        self._rows: dict[str, int] | None = None
+
+    def rows(self, name: str) -> int:
+        """The row count of a table, from the manifest (0 when it does not say)."""
+        if self._rows is None:
+            try:
+                data = json.loads((self.root / "manifest.json").read_text(encoding="utf-8"))
+                self._rows = {k: int(v.get("rows", 0)) for k, v in data["tables"].items()}
+            except (OSError, ValueError, KeyError, TypeError, AttributeError):
+                self._rows = {}
+        return self._rows.get(name, 0)
+
+    def default_partitions(self) -> int:
+        """The session's shuffle partitions: the least a repartition should ask for."""
+        return int(self.spark.conf.get("spark.sql.shuffle.partitions"))
 
     def table(self, name: str) -> Any:
         path = self.root / f"{name}.parquet"

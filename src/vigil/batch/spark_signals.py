@@ -1,8 +1,9 @@
 """The text, behaviour and coordination signals as Spark jobs over a snapshot.
 
 Each gives the same `SignalResult`s as its local plugin: the per-post text work runs the
-plugin's own Python code on executors, grouped by account; behaviour is DataFrame
-aggregation over a window; coordination is a time-bucketed self-join on shared items.
+plugin's own Python code on executors, a partition of account-sorted posts at a time;
+behaviour is DataFrame aggregation over a window; coordination is a time-bucketed
+self-join on shared items.
 """
 
 from __future__ import annotations
@@ -23,13 +24,19 @@ from vigil.signals.coordination import MIN_ITEMS, WINDOW_S, CoordinationSignal
 __all__ = ["behaviour_results", "coordination_results", "text_results"]
 
 _TEXT_SCHEMA = "account_id long, value double, explanation string, evidence string"
+_OUT_ROWS = 4_096  # result rows per Arrow batch sent back from a Python worker
+POSTS_PER_PARTITION = 500_000  # so a sort partition fits the executor's memory
 
 
-def _text_group(home: str | None) -> Any:
-    """The function each executor runs on one account's posts (a pandas DataFrame)."""
+def _text_partition(home: str | None) -> Any:
+    """The function each Python worker runs over one partition of posts, sorted by account.
 
-    def run(pdf: Any) -> Any:
-        import pandas as pd  # type: ignore[import-untyped, unused-ignore]
+    One call per partition, not per account: grouping by account in Spark and handing each
+    group to pandas costs more than the lexicon itself on small accounts.
+    """
+
+    def run(batches: Iterator[Any]) -> Iterator[Any]:
+        import pyarrow as pa  # type: ignore[import-untyped, unused-ignore]
 
         from vigil.config import Settings
         from vigil.signals.classifier import latest_model
@@ -38,36 +45,71 @@ def _text_group(home: str | None) -> Any:
 
         lex = default_lexicon()  # cached per Python worker
         model = latest_model(Settings(home=Path(home))) if home else None
-        pdf = pdf.sort_values("id")
+        out: dict[str, list[Any]] = {
+            k: [] for k in ("account_id", "value", "explanation", "evidence")
+        }
+
+        def emit(account: int, tally: _Tally) -> None:
+            r = account_result(account, tally, model)
+            out["account_id"].append(r.account_id)
+            out["value"].append(float(r.value))
+            out["explanation"].append(r.explanation)
+            out["evidence"].append(json.dumps(r.evidence, ensure_ascii=False))
+
+        def flush() -> Any:
+            batch = pa.RecordBatch.from_pydict(
+                out,
+                schema=pa.schema(
+                    [
+                        ("account_id", pa.int64()),
+                        ("value", pa.float64()),
+                        ("explanation", pa.string()),
+                        ("evidence", pa.string()),
+                    ]
+                ),
+            )
+            for values in out.values():
+                values.clear()
+            return batch
+
+        current: int | None = None
         tally = _Tally()
-        for post_id, text in zip(pdf["id"].tolist(), pdf["text"].tolist(), strict=True):
-            _scan_post(lex, tally, int(post_id), text or "")
-            if model is not None:
-                tally.texts.append(text or "")
-        r = account_result(int(pdf["account_id"].iloc[0]), tally, model)
-        return pd.DataFrame(
-            {
-                "account_id": [r.account_id],
-                "value": [float(r.value)],
-                "explanation": [r.explanation],
-                "evidence": [json.dumps(r.evidence, ensure_ascii=False)],
-            }
-        )
+        for batch in batches:
+            cols = batch.to_pydict()
+            for account, post_id, text in zip(
+                cols["account_id"], cols["id"], cols["text"], strict=True
+            ):
+                if account != current:
+                    if current is not None:
+                        emit(current, tally)
+                    current, tally = account, _Tally()
+                _scan_post(lex, tally, post_id, text or "")
+                if model is not None:
+                    tally.texts.append(text or "")
+            if len(out["account_id"]) >= _OUT_ROWS:
+                yield flush()
+        if current is not None:
+            emit(current, tally)
+        yield flush()
 
     return run
 
 
 def text_results(frames: SnapshotFrames, *, home: Path | None) -> Iterator[SignalResult]:
-    """Lexicon (and classifier) text signal: one group of posts per account, on executors."""
+    """Lexicon (and classifier) text signal: posts partitioned and sorted by account, each
+    partition scanned in one Python worker with the local plugin's own code."""
     from pyspark.sql import functions as F  # type: ignore[import-not-found, unused-ignore]
 
-    posts = frames.table("post").where(F.col("text").isNotNull())
-    out = (
-        posts.select("account_id", "id", "text")
-        .groupBy("account_id")
-        .applyInPandas(_text_group(str(home) if home else None), schema=_TEXT_SCHEMA)
+    parts = max(frames.default_partitions(), -(-frames.rows("post") // POSTS_PER_PARTITION))
+    posts = (
+        frames.table("post")
+        .where(F.col("text").isNotNull())
+        .select("account_id", "id", "text")
+        .repartition(parts, "account_id")
+        .sortWithinPartitions("account_id", "id")
     )
-    for row in out.orderBy("account_id").toLocalIterator():
+    out = posts.mapInArrow(_text_partition(str(home) if home else None), schema=_TEXT_SCHEMA)
+    for row in out.toLocalIterator():
         yield SignalResult(
             int(row.account_id), float(row.value), row.explanation, json.loads(row.evidence)
         )
@@ -132,18 +174,18 @@ def behaviour_results(
     value = sum((F.lit(wt[k]) * part for k, part in parts.items()), F.lit(0.0)) / total
     df = df.withColumn("value", F.least(F.greatest(value, F.lit(0.0)), F.lit(1.0)))
     cols = ["account_id", "posts", "rate", "b", "age", "rt_share", "value"]
-    rows = df.select(*cols).orderBy("account_id").collect()
-    if not rows:
+    # Through Arrow: a million Row objects cost more than the aggregation.
+    pdf = df.select(*cols).orderBy("account_id").toPandas()
+    if pdf.empty:
         return
-    nan = float("nan")
     a = local_behaviour.Activity(
-        ids=np.array([r.account_id for r in rows], dtype=np.int64),
-        posts=np.array([r.posts for r in rows], dtype=np.int64),
-        rate=np.array([r.rate for r in rows], dtype=np.float64),
-        burstiness=np.array([nan if r.b is None else r.b for r in rows], dtype=np.float64),
-        age_days=np.array([nan if r.age is None else r.age for r in rows], dtype=np.float64),
-        retweet_share=np.array([r.rt_share for r in rows], dtype=np.float64),
-        value=np.array([r.value for r in rows], dtype=np.float64),
+        ids=pdf["account_id"].to_numpy(dtype=np.int64),
+        posts=pdf["posts"].to_numpy(dtype=np.int64),
+        rate=pdf["rate"].to_numpy(dtype=np.float64),
+        burstiness=pdf["b"].to_numpy(dtype=np.float64, na_value=np.nan),
+        age_days=pdf["age"].to_numpy(dtype=np.float64, na_value=np.nan),
+        retweet_share=pdf["rt_share"].to_numpy(dtype=np.float64),
+        value=pdf["value"].to_numpy(dtype=np.float64),
     )
     for i in range(len(a.ids)):
         yield SignalResult(
