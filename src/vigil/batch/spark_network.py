@@ -98,23 +98,33 @@ def pagerank(
     from_virtual = reset.select(
         F.lit(VIRTUAL).alias("src"), F.col("id").alias("dst"), (damping * F.col("r")).alias("m")
     )
-    step = real.unionByName(to_virtual).unionByName(from_virtual).localCheckpoint(eager=True)
-    if step.count() <= BROADCAST_EDGES:
-        step = F.broadcast(step)  # each iteration is then one shuffle, not three
-    restart = reset.select("id", ((1 - damping) * F.col("r")).alias("t")).localCheckpoint(
-        eager=True
-    )
-    ranks = reset.select("id", F.col("r").alias("pr")).localCheckpoint(eager=True)
-    checked = ranks
     # On a loop of many small stages, re-planning after every shuffle and compiling each
     # stage to Java cost more than they save (code generation alone doubles the time).
     loop_conf = {"spark.sql.adaptive.enabled": "false", "spark.sql.codegen.wholeStage": "false"}
     saved = {key: spark.conf.get(key) for key in loop_conf}
     for key, value in loop_conf.items():
         spark.conf.set(key, value)
+    step = real.unionByName(to_virtual).unionByName(from_virtual)
+    cached = None
     try:
-        return _iterate(ranks, step, restart, checked).where(F.col("id") != VIRTUAL)
+        step = step.localCheckpoint(eager=True)
+        if step.count() <= BROADCAST_EDGES:
+            step = F.broadcast(step)  # each iteration is then one shuffle, not three
+        else:
+            # Hash-partitioned like the ranks (by node, into the shuffle partitions) and
+            # cached, which keeps that partitioning: each iteration then shuffles only its
+            # output, never the edges again.
+            parts = int(spark.conf.get("spark.sql.shuffle.partitions"))
+            step = cached = step.repartition(parts, "src").cache()
+            step.count()
+        restart = reset.select("id", ((1 - damping) * F.col("r")).alias("t")).localCheckpoint(
+            eager=True
+        )
+        ranks = reset.select("id", F.col("r").alias("pr")).localCheckpoint(eager=True)
+        return _iterate(ranks, step, restart, ranks).where(F.col("id") != VIRTUAL)
     finally:
+        if cached is not None:
+            cached.unpersist()
         for key, value in saved.items():
             spark.conf.set(key, value)
 
@@ -123,8 +133,10 @@ def _iterate(ranks: Any, step: Any, restart: Any, checked: Any) -> Any:
     from pyspark.sql import functions as F  # type: ignore[import-not-found, unused-ignore]
 
     for it in range(1, MAX_ITERATIONS + 1):
+        # A hash table of the ranks per partition, the edges streamed past it: no sort.
         ranks = (
-            ranks.join(step, ranks.id == step.src)
+            ranks.hint("shuffle_hash")
+            .join(step, ranks.id == step.src)
             .select(F.col("dst").alias("id"), (F.col("pr") * F.col("m")).alias("t"))
             .unionByName(restart)
             .groupBy("id")
