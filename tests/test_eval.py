@@ -13,7 +13,7 @@ from tests.support.cli import run_cli
 from tests.support.signal_store import T0, Builder
 from vigil.config import Settings
 from vigil.errors import InputError
-from vigil.model import Account, Score
+from vigil.model import Account, AccountStatus, Post, Score, StatusObservation
 from vigil.model import detection as detection_models
 from vigil.scoring.evaluation import classification_metrics, evaluate, link_metrics, load_truth
 from vigil.store import Database
@@ -85,6 +85,57 @@ def test_metrics_over_seen_accounts_without_seeds(db: Database, tmp_path: Path) 
     assert fpr["researcher"]["fpr"] == 0.0
     assert fpr["news_outlet"]["fpr"] is None
     assert ev.links["available"] is True
+
+
+def test_accounts_gone_without_a_post_are_not_measured(db: Database, tmp_path: Path) -> None:
+    """A profile looked up before a suspension is no post to review; once the account is
+    seen back up, or when it posted, it counts again."""
+    path = _world(db, tmp_path)
+    with db.transaction() as s:
+        platform_id = s.scalar(sa.select(Account.platform_id).limit(1))
+        gone, back, posted = (
+            Account(
+                platform_id=platform_id, platform_account_id=f"a-{n}", handle=n, profile_seen_at=T0
+            )
+            for n in ("g1", "g2", "g3")
+        )
+        s.add_all([gone, back, posted])
+        s.flush()
+        s.add(
+            Post(
+                platform_id=platform_id,
+                platform_post_id="9001",
+                account_id=posted.id,
+                created_at=T0,
+                kind="original",
+                text="hello",
+            )
+        )
+        observations = [
+            (gone, AccountStatus.ACTIVE, 0),
+            (gone, AccountStatus.SUSPENDED, 1),
+            (back, AccountStatus.SUSPENDED, 0),
+            (back, AccountStatus.ACTIVE, 1),
+            (posted, AccountStatus.SUSPENDED, 1),
+        ]
+        s.add_all(
+            StatusObservation(
+                account_id=a.id, status=st, observed_at=T0 + timedelta(hours=h), source="import"
+            )
+            for a, st, h in observations
+        )
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    doc["accounts"] += [
+        {"id": f"a-{n}", "role": "supporter", "lang": "ar", "returned_from": None}
+        for n in ("g1", "g2", "g3")
+    ]
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    with db.session() as s:
+        ev = evaluate(s, load_truth(path), threshold=0.5)
+    assert "a-g1" not in ev.scores
+    assert {"a-g2", "a-g3"} <= set(ev.scores)
+    assert ev.supporters == 6
+    assert ev.unseen_supporters == 2  # the ghost and g1
 
 
 def test_resurgence_link_precision_and_recall(db: Database, tmp_path: Path) -> None:

@@ -3,6 +3,7 @@ recall against a generated world's truth."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from datetime import timedelta
 from pathlib import Path
@@ -69,6 +70,19 @@ def test_lookalikes_score_high_and_strangers_low() -> None:
     prior.avatar = back.avatar = "https://img.example/p/1.jpg"
     assert compare(back, prior)["avatar"] == 1.0
     assert "avatar" not in compare(back, prior, frozenset({"a:" + prior.avatar}))
+
+
+def test_a_different_location_counts_against() -> None:
+    prior = _profile(1, "abu_imad5845", "Abu Imad al-Kurdi", "متابعة إصدارات", range(10, 40))
+    back = _profile(2, "abu_1mad14", "Abu Imad al-Kurdi", "متابعة إصدارات", range(10, 32))
+    assert "location" not in compare(back, prior)  # unknown on either side: no evidence
+    prior = dataclasses.replace(prior, location="Mosul").prepare()
+    same = dataclasses.replace(back, location="  mosul ").prepare()
+    moved = dataclasses.replace(back, location="Lyon").prepare()
+    assert compare(same, prior)["location"] == 1.0
+    assert compare(moved, prior)["location"] == 0.0
+    assert confidence(compare(moved, prior)) < confidence(compare(back, prior))
+    assert confidence(compare(back, prior)) < confidence(compare(same, prior))
 
 
 def _store(db: Database) -> dict[str, int]:

@@ -6,6 +6,7 @@ import csv
 import json
 import re
 from collections import Counter
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ from tests.support.data import X_API_DATA
 
 from vigil.sim.generate import WorldParams
 from vigil.sim.output import generate_to_dir, write_world
+from vigil.sim.output_x import retrieved_at
 from vigil.sim.world import Role, World, load_world
 
 PARAMS = WorldParams(accounts=1500, seed=4)
@@ -90,13 +92,28 @@ def _real_suspended_error() -> dict[str, Any]:
     raise AssertionError("no suspended-user error in the real sample")
 
 
+def _x_time(t: datetime) -> str:
+    return t.astimezone(UTC).replace(microsecond=0).isoformat()
+
+
 def test_suspended_users_in_real_api_shape(written: tuple[World, Path]) -> None:
     world, out = written
     real = _real_suspended_error()
     gone = {a.id for a in world.accounts if a.suspended_at and a.suspended_at <= world.end}
-    seen_errors, seen_data = set(), set()
+    index = world.account_index()
+    seen_errors, seen_data, seen_before = set(), set(), set()
     for page in _lines(out / "x" / "users.jsonl"):
         assert page["__twarc"]["url"].startswith("https://api.twitter.com/2/users?")
+        if page["__twarc"]["retrieved_at"] != _x_time(world.end):
+            # A suspended account looked up alone, a second before its suspension.
+            (user,) = page["data"]
+            acc = index[user["id"]]
+            assert acc.suspended_at is not None
+            assert page["__twarc"]["retrieved_at"] == _x_time(retrieved_at(acc, world.end))
+            assert acc.suspended_at - timedelta(seconds=1) <= retrieved_at(acc, world.end)
+            assert "errors" not in page
+            seen_before.add(acc.id)
+            continue
         seen_data |= {u["id"] for u in page.get("data", [])}
         for err in page.get("errors", []):
             assert set(err) == set(real)
@@ -111,6 +128,10 @@ def test_suspended_users_in_real_api_shape(written: tuple[World, Path]) -> None:
             seen_errors.add(err["value"])
     assert seen_errors == gone
     assert seen_data == {a.id for a in world.accounts} - gone
+    # Every suspended account was looked up while up, so none is left without a profile
+    # (but one suspended as it was created, never up to be seen).
+    never_up = {i for i in gone if index[i].suspended_at <= index[i].created_at}
+    assert seen_before == gone - never_up
 
 
 def test_timelines_as_last_seen(written: tuple[World, Path]) -> None:

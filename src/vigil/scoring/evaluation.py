@@ -1,9 +1,9 @@
 """Detection measured against a simulated world's truth.json: precision, recall, F1, PR-AUC,
 false positives per protected class, resurgence links and time to the queue.
 
-truth.json is read here only; detection never sees it. Measured over the accounts the store
-saw (a profile or a post): not the seeds (an input, not a finding), nor accounts known only
-from references (suspended before collection, nothing to review).
+truth.json is read here only; detection never sees it. Measured over the accounts with
+something to review (a post, or a profile of an account still shown): not the seeds (an
+input, not a finding), nor accounts gone without a post (nothing to review but a profile).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from vigil.config import Settings
 from vigil.errors import InputError
-from vigil.model import Account, Platform, Post, Score
+from vigil.model import Account, AccountStatus, Platform, Post, Score, StatusObservation
 from vigil.model.detection import AccountLink
 from vigil.scoring.replay import queue_times
 from vigil.scoring.score import Weights
@@ -45,6 +45,14 @@ log = logging.getLogger(__name__)
 
 OPERATING_THRESHOLD = 0.5
 TARGET_RECALL = 0.9
+# Statuses that say an account is no longer shown: gone without a post, nothing to review.
+GONE = (
+    AccountStatus.SUSPENDED,
+    AccountStatus.NOT_FOUND,
+    AccountStatus.DEACTIVATED,
+    AccountStatus.DELETED,
+    AccountStatus.TAKEN_DOWN,
+)
 LINK_STEP_HOURS = 6.0  # scan interval assumed for the hours from first post to link
 # Protected classes: (name, role, language or None); "ordinary_ar" is the ordinary
 # Arabic-speaking users who share names and vocabulary with supporters.
@@ -136,24 +144,44 @@ def _precision_at_recall(
     return float(prec[i]), round(float(ss[i]), 6)
 
 
+def _gone(session: Session) -> set[int]:
+    """Accounts whose latest status observation says the platform no longer shows them."""
+    o = StatusObservation
+    latest = (
+        sa.select(o.account_id, sa.func.max(o.observed_at).label("at"))
+        .group_by(o.account_id)
+        .subquery()
+    )
+    stmt = (
+        sa.select(o.account_id)
+        .join(latest, sa.and_(latest.c.account_id == o.account_id, latest.c.at == o.observed_at))
+        .where(o.status.in_(GONE))
+    )
+    return {int(a) for a in session.scalars(stmt)}
+
+
 def _store_scores(session: Session, platform: str) -> tuple[dict[str, float], set[str]]:
-    """Platform account id -> score (0 when unscored) of the accounts the store saw, and
-    the ids of those known only from references."""
+    """Platform account id -> score (0 when unscored) of the accounts with something to
+    review, and the ids of the others: known only from references, or gone (suspended,
+    deleted) without a post, so a profile at most."""
     has_post = sa.exists().where(Post.account_id == Account.id)
     stmt = (
         sa.select(
+            Account.id,
             Account.platform_account_id,
             Score.value,
-            sa.or_(Account.profile_seen_at.is_not(None), has_post),
+            Account.profile_seen_at.is_not(None),
+            has_post,
         )
         .join(Platform, Platform.id == Account.platform_id)
         .outerjoin(Score, Score.account_id == Account.id)
         .where(Platform.name == platform)
     )
+    gone = _gone(session)
     seen: dict[str, float] = {}
     unseen: set[str] = set()
-    for a, v, saw in session.execute(stmt):
-        if saw:
+    for i, a, v, profile, posted in session.execute(stmt):
+        if posted or (profile and i not in gone):
             seen[str(a)] = float(v or 0.0)
         else:
             unseen.add(str(a))

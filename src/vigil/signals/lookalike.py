@@ -54,6 +54,9 @@ FEATURE_WEIGHTS: dict[str, tuple[float, float]] = {
     "name": (6.0, 0.75),
     "bio": (2.5, 0.6),
     "avatar": (1.5, 0.5),
+    # Locations come from a small pool, so the same one is weak evidence; a different one
+    # counts against (seeds 4242 and 4343: namesakes in other cities).
+    "location": (2.0, 0.8),
     "followees": (9.0, 0.2),
     "recency": (1.5, 0.0),
 }
@@ -94,6 +97,7 @@ class Profile:
     handle: str = ""
     name: str = ""
     bio: str = ""
+    location: str = ""
     avatar: str = ""
     avatar_pdq: str | None = None
     created: float = math.nan
@@ -108,6 +112,7 @@ class Profile:
             "handle_full": _SEPARATORS.sub("", normalise(self.handle)) if self.handle else "",
             "name": name_key(self.name) if self.name else "",
             "bio": " ".join(normalise(self.bio).split()) if self.bio else "",
+            "location": " ".join(normalise(self.location).split()) if self.location else "",
         }
         return self
 
@@ -185,6 +190,9 @@ def compare(new: Profile, prior: Profile, common: Container[str] = frozenset()) 
         # Returning accounts extend their old bio ("... | new acc"): a subset counts in full.
         bio = float(fuzz.token_set_ratio(nk["bio"], pk["bio"])) / 100.0
         out["bio"] = bio * COMMON_NAME if "b:" + pk["bio"] in common else bio
+    if nk["location"] and pk["location"]:
+        # People who come back copy their old profile: a different place speaks against.
+        out["location"] = 1.0 if nk["location"] == pk["location"] else 0.0
     if new.avatar_pdq and prior.avatar_pdq:
         out["avatar"] = 1.0 if pdq_distance(new.avatar_pdq, prior.avatar_pdq) <= PDQ_MATCH else 0.0
     elif new.avatar and new.avatar == prior.avatar and "a:" + new.avatar not in common:

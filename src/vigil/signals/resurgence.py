@@ -78,7 +78,7 @@ def load_profiles(
     after `created_after` (epoch seconds), or of every account when both are None."""
     cols = (
         Account.id, Account.platform_id, Account.handle, Account.display_name, Account.bio,
-        Account.avatar_url, Account.created_at, Account.profile_seen_at,
+        Account.location, Account.avatar_url, Account.created_at, Account.profile_seen_at,
         Account.platform_account_id, Platform.kind,
     )  # fmt: skip
     base = sa.select(*cols).join(Platform, Platform.id == Account.platform_id)
@@ -95,7 +95,9 @@ def load_profiles(
         stmts = [base]
     out: dict[int, Profile] = {}
     for stmt in stmts:
-        for i, pid, handle, name, bio, avatar, created, seen, key, kind in session.execute(stmt):
+        for i, pid, handle, name, bio, place, avatar, created, seen, key, kind in session.execute(
+            stmt
+        ):
             if created is None and kind == "x":
                 # X ids are snowflakes: an account known only by id still tells its age.
                 created = snowflake_time(key)
@@ -105,6 +107,7 @@ def load_profiles(
                 handle=handle or "",
                 name=name or "",
                 bio=bio or "",
+                location=place or "",
                 avatar="" if not avatar or _DEFAULT_AVATAR in avatar else avatar,
                 created=epoch_s(created),
                 last_active=epoch_s(seen),

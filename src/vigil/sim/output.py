@@ -58,8 +58,9 @@ LAYOUT: dict[str, str] = {
     "which posted images derive from which bank item; which posts reference propaganda "
     "and which are disguised",
     "seeds.csv": "platform,account_id,username,criterion: supporters an earlier list confirmed",
-    "x/users.jsonl": "user lookup pages (100 ids a request) at the end; suspended users are "
-    "in errors exactly as X writes them",
+    "x/users.jsonl": "user lookup pages: each account suspended before the end alone, a "
+    "second before its suspension (as last seen up), then every account at the end, 100 ids "
+    "a request, suspended users in errors exactly as X writes them",
     "x/timelines.jsonl": "GET /2/users/:id/tweets pages (100 a page, newest first) with "
     "includes, each account as last seen up (the end, or a second before its suspension), "
     "then X's suspended-user error page at the end",

@@ -73,6 +73,17 @@ def retrieved_at(acc: SimAccount, end: datetime) -> datetime:
     return end
 
 
+def _lookup_url(ids: str) -> str:
+    return f"{API}/users?" + urlencode(
+        {
+            "expansions": "pinned_tweet_id",
+            "tweet.fields": _TWEET_FIELDS,
+            "user.fields": _USER_FIELDS,
+            "ids": ids,
+        }
+    )
+
+
 def _token(*parts: object) -> str:
     return format(stable_hash("next", *parts), "016x")[:13]
 
@@ -100,21 +111,33 @@ class XWriter:
         return acc.created_at <= at and (acc.suspended_at is None or acc.suspended_at > at)
 
     def users(self) -> int:
-        """User lookup by ids, 100 a request, as collected at the end."""
+        """User lookups by ids. The collector polls each account up to its last sight, and a
+        poll looks the account up as well: an account suspended before the end was seen up a
+        second before (alone in its request, at that time), as its timeline and follow lists
+        are; then every account at the end, 100 a request, suspended ones in ``errors``.
+
+        Without the earlier lookup an account that never posted and was gone before the end
+        would have its follow lists in the files but never its profile."""
         lines = 0
         accs = self.world.accounts
+        gone = [
+            a
+            for a in accs
+            if a.suspended_at is not None
+            and a.suspended_at <= self.end
+            and self._up(a, self.seen[a.id])
+        ]
         with (self.dir / "users.jsonl").open("wb") as fh:
+            for acc in sorted(gone, key=lambda a: (self.seen[a.id], a.id)):
+                at = self.seen[acc.id]
+                fh.write(
+                    dumpb(page([self.user(acc)], [], [], [], [], None, _lookup_url(acc.id), at))
+                    + b"\n"
+                )
+                lines += 1
             for i in range(0, len(accs), _LOOKUP_PAGE):
                 chunk = accs[i : i + _LOOKUP_PAGE]
-                ids = ",".join(a.id for a in chunk)
-                url = f"{API}/users?" + urlencode(
-                    {
-                        "expansions": "pinned_tweet_id",
-                        "tweet.fields": _TWEET_FIELDS,
-                        "user.fields": _USER_FIELDS,
-                        "ids": ids,
-                    }
-                )
+                url = _lookup_url(",".join(a.id for a in chunk))
                 data = [self.user(a) for a in chunk if self._up(a, self.end)]
                 errors = [
                     suspended_error(a, "ids", a.id)
