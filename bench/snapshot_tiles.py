@@ -8,7 +8,6 @@ about 80 GB of X and Mastodon files first; copies of a 100,000-account world cos
 from __future__ import annotations
 
 import csv
-import hashlib
 import json
 from pathlib import Path
 from typing import Any
@@ -18,6 +17,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from vigil.batch.snapshot import SNAPSHOT_TABLES
+from vigil.batch.snapshot import _sha256 as sha256
 from vigil.model import Base
 
 # Platform-native ids (and the ids that point at them) must stay unique per platform.
@@ -29,14 +29,6 @@ _SUFFIXED = {
     ("media", "media_key"),
 }
 _SHARED = {"platform"}  # one row per network, whatever the number of copies
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def _strides(src: Path) -> dict[str, int]:
@@ -95,7 +87,7 @@ def tile_snapshot(src: Path, dst: Path, copies: int) -> dict[str, int]:
                     n += batch.num_rows
             if n == 0:
                 writer.write_table(pa.Table.from_batches([], schema=source.schema_arrow))
-        entry.update(rows=n, bytes=out.stat().st_size, sha256=_sha256(out))
+        entry.update(rows=n, bytes=out.stat().st_size, sha256=sha256(out))
         rows[name] = n
     (dst / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     return rows
