@@ -2,7 +2,8 @@
 
 The file holds search pages of 100 tweets with their authors and mentioned users in
 `includes`, as twarc2 writes them. Each import runs in a fresh process so its peak memory
-is its own: a quarter of the file and the whole file should peak alike (memory stays flat).
+is its own: a quarter of the file and the whole file should peak alike (memory stays flat),
+in the importing process and in the process that parses for it, when one does.
 """
 
 from __future__ import annotations
@@ -131,25 +132,34 @@ from pathlib import Path
 from vigil.config import Settings
 from vigil.store import open_database, upgrade
 from vigil.platforms.file_imports import import_x_files
-home, data = Path(sys.argv[1]), Path(sys.argv[2])
+from vigil.platforms.parse_worker import ParseProcess
+home, data, apart = Path(sys.argv[1]), Path(sys.argv[2]), json.loads(sys.argv[3])
+handed = []  # whether the parse process was given the file (by default: cores to spare)
+start = ParseProcess.start
+ParseProcess.start = lambda self, after=None: (handed.append(1), start(self, after))[1]
 settings = Settings(home=home)
 db = open_database(settings)
 upgrade(db)
 base = resource.getrusage(resource.RUSAGE_SELF)
 started = time.perf_counter()
-summary = import_x_files(db, settings, [data])
+summary = import_x_files(db, settings, [data], parse_apart=apart)
 seconds = time.perf_counter() - started
 end = resource.getrusage(resource.RUSAGE_SELF)
+worker = resource.getrusage(resource.RUSAGE_CHILDREN)  # the parse process, once ended
 cpu = (end.ru_utime + end.ru_stime) - (base.ru_utime + base.ru_stime)
-print(json.dumps({"seconds": seconds, "cpu_seconds": cpu, "posts": summary.files[0].posts,
+print(json.dumps({"seconds": seconds, "posts": summary.files[0].posts, "apart": bool(handed),
+                  "cpu_seconds": cpu + worker.ru_utime + worker.ru_stime,
+                  "worker_cpu_seconds": worker.ru_utime + worker.ru_stime,
                   "peak_rss_kib": end.ru_maxrss, "rss_growth_kib": end.ru_maxrss - base.ru_maxrss,
+                  "worker_peak_rss_kib": worker.ru_maxrss,
                   "load_average": os.getloadavg()[0]}))
 """
 
 
-def _import_in_child(data: Path, home: Path) -> dict[str, Any]:
+def _import_in_child(data: Path, home: Path, apart: bool | None = None) -> dict[str, Any]:
+    """One import in a fresh process; `apart` as `import_x_files` takes it (None: its choice)."""
     done = subprocess.run(
-        [sys.executable, "-c", _CHILD, str(home), str(data)],
+        [sys.executable, "-c", _CHILD, str(home), str(data), json.dumps(apart)],
         check=True,
         capture_output=True,
         text=True,
@@ -158,9 +168,35 @@ def _import_in_child(data: Path, home: Path) -> dict[str, Any]:
     return result
 
 
+def _figures(name: str, run: dict[str, Any], baseline: float) -> dict[str, object]:
+    return {
+        f"{name}_tweets_per_s": round(run["posts"] / run["seconds"]),
+        f"{name}_seconds": round(run["seconds"], 2),
+        f"{name}_cpu_seconds_all_threads": round(run["cpu_seconds"], 2),
+        f"{name}_tweets_per_cpu_s": round(run["posts"] / run["cpu_seconds"]),
+        f"{name}_vs_json_loads_time": round(run["seconds"] / baseline, 2),
+        f"{name}_load_average": round(run["load_average"], 2),
+    }
+
+
+def _memory(name: str, quarter: dict[str, Any], full: dict[str, Any]) -> dict[str, object]:
+    """Peak memory of a quarter of the file and of all of it: alike if memory stays flat."""
+    out: dict[str, object] = {}
+    for size, run in (("quarter_file", quarter), ("full_file", full)):
+        out[f"{name}_peak_rss_mib_{size}"] = round(run["peak_rss_kib"] / 1024, 1)
+        out[f"{name}_rss_growth_mib_{size}"] = round(run["rss_growth_kib"] / 1024, 1)
+        if run["apart"]:
+            out[f"{name}_parse_process_peak_rss_mib_{size}"] = round(
+                run["worker_peak_rss_kib"] / 1024, 1
+            )
+    return out
+
+
 def run() -> dict[str, object]:
-    """Wall-clock rates depend on what else the two cores run: the load average and the
-    CPU seconds (all threads) are reported beside them."""
+    """Wall-clock rates depend on what else the cores run: the load average and the CPU
+    seconds (all processes and threads) are reported beside them. The file is imported the
+    way `vigil import x` chooses on this machine (parsed by a child process if other programs
+    leave the cores), then the other way, in the same conditions."""
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         full, quarter = root / "full.jsonl", root / "quarter.jsonl"
@@ -173,23 +209,23 @@ def run() -> dict[str, object]:
                 loaded += len(json.loads(line)["data"])
         baseline = time.perf_counter() - started
         baseline_cpu = time.process_time() - cpu_started
-        small = _import_in_child(quarter, root / "home-quarter")
-        big = _import_in_child(full, root / "home-full")
+        chosen = _import_in_child(full, root / "home-chosen")
+        other = _import_in_child(full, root / "home-other", not chosen["apart"])
+        apart, alone = (chosen, other) if chosen["apart"] else (other, chosen)
+        apart_quarter = _import_in_child(quarter, root / "home-apart-quarter", True)
+        alone_quarter = _import_in_child(quarter, root / "home-alone-quarter", False)
         rss_now = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return {
         "file_mb": round(size / 1e6, 1),
         "tweets": loaded,
         "json_loads_tweets_per_s": round(loaded / baseline),
         "json_loads_tweets_per_cpu_s": round(loaded / baseline_cpu),
-        "import_sqlite_tweets_per_s": round(big["posts"] / big["seconds"]),
-        "import_sqlite_seconds": round(big["seconds"], 2),
-        "import_cpu_seconds_all_threads": round(big["cpu_seconds"], 2),
-        "import_tweets_per_cpu_s": round(big["posts"] / big["cpu_seconds"]),
-        "import_vs_json_loads_time": round(big["seconds"] / baseline, 2),
-        "load_average_during_import": round(big["load_average"], 2),
-        "peak_rss_mib_quarter_file": round(small["peak_rss_kib"] / 1024, 1),
-        "peak_rss_mib_full_file": round(big["peak_rss_kib"] / 1024, 1),
-        "rss_growth_mib_quarter_file": round(small["rss_growth_kib"] / 1024, 1),
-        "rss_growth_mib_full_file": round(big["rss_growth_kib"] / 1024, 1),
+        "import_parsed_by": "a parse process" if chosen["apart"] else "the importing process",
+        **_figures("import_sqlite", chosen, baseline),
+        **_figures("parse_process_import", apart, baseline),
+        "parse_process_import_cpu_seconds_of_parse_process": round(apart["worker_cpu_seconds"], 2),
+        **_figures("one_process_import", alone, baseline),
+        **_memory("parse_process_import", apart_quarter, apart),
+        **_memory("one_process_import", alone_quarter, alone),
         "bench_process_peak_mib": round(rss_now / 1024, 1),
     }

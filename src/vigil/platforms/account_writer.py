@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import TypeVar
+from typing import Any
 
 from sqlalchemy import Table, select
 from sqlalchemy.orm import Session
@@ -25,12 +25,12 @@ from vigil.platforms.account_rows import (
     stub_row,
 )
 from vigil.platforms.merge_sql import merge_rows
+from vigil.platforms.placeholders import Placeholders, find_placeholders
 from vigil.platforms.records import (
     AccountRecord,
     FollowRecord,
     PostRecord,
     StatusRecord,
-    Subject,
     handle_key,
 )
 
@@ -72,14 +72,18 @@ class AccountWriter:
         posts: Sequence[PostRecord],
         follows: Sequence[FollowRecord],
         statuses: Sequence[StatusRecord],
+        named: Placeholders | None = None,
     ) -> tuple[dict[str, int], dict[str, str]]:
         """Row ids of every account the batch names, creating placeholders as needed.
 
+        `named` is what `find_placeholders` finds in the batch, if already worked out.
         Returns (platform account id -> row id, lower-case handle -> platform account id);
         the handles are those of accounts named only by handle.
         """
-        seen = _Sightings(self)
-        seen.collect(accounts, posts, follows, statuses)
+        if named is None:
+            named = find_placeholders(accounts, posts, follows, statuses)
+        seen = _Sightings(self, named)
+        seen.collect(accounts)
         handles: dict[str, str] = {}
         if seen.wanted:
             handles = _batch_handles(accounts, seen.stubs)
@@ -92,7 +96,7 @@ class AccountWriter:
             for h, when in seen.wanted.items():
                 pid = handles.setdefault(h.lower(), handle_key(h))
                 if pid not in seen.profiled:
-                    seen.stub(pid, h, when)
+                    seen.named.stub(pid, h, when)
         platform_id = self.platform_id
         now = [account_row(platform_id, r, seen.first[pid]) for pid, r in seen.full.items()]
         for pid, (h, when) in seen.stubs.items():
@@ -175,131 +179,63 @@ class AccountWriter:
 
 
 class _Sightings:
-    """Every account a batch names: full profiles, bare references, handles to resolve.
+    """Every account a batch names: full profiles, and the placeholders it needs.
 
     Profiles of accounts the writer already stored go straight into what it holds for the
     next flush; only accounts new to it are gathered here, to be written at once.
     """
 
-    def __init__(self, writer: AccountWriter) -> None:
+    def __init__(self, writer: AccountWriter, named: Placeholders) -> None:
         self.writer = writer
         self.full: dict[str, AccountRecord] = {}  # accounts new to the writer
         self.first: dict[str, datetime] = {}
-        self.profiled: set[str] = set()  # every account with a full profile in the batch
-        self.stubs: dict[str, tuple[str, datetime]] = {}
         self.history: dict[tuple[str, str], tuple[str | None, datetime, datetime]] = {}
-        self.wanted: dict[str, datetime] = {}
+        # A copy: handles resolved against the store add placeholders of their own.
+        self.named = Placeholders(dict(named.stubs), named.wanted, named.profiled)
+        self.profiled = named.profiled  # every account with a full profile in the batch
+        self.stubs = self.named.stubs
+        self.wanted = named.wanted
 
-    def stub(self, pid: str, handle: str, seen: datetime) -> None:
-        if pid in self.profiled:  # a full profile says more (profiles are collected first)
-            return
-        held = self.stubs.get(pid)
-        if held is None:
-            self.stubs[pid] = (handle, seen)
-        elif (handle and not held[0]) or seen < held[1]:
-            self.stubs[pid] = (handle or held[0], seen if seen < held[1] else held[1])
+    def collect(self, accounts: Sequence[AccountRecord]) -> None:
+        """Each profile of the batch, merged into the newest one of its account.
 
-    def want(self, handle: str, seen: datetime) -> None:
-        held = self.wanted.get(handle)
-        if held is None or seen < held:
-            self.wanted[handle] = seen
-
-    def collect(
-        self,
-        accounts: Sequence[AccountRecord],
-        posts: Sequence[PostRecord],
-        follows: Sequence[FollowRecord],
-        statuses: Sequence[StatusRecord],
-    ) -> None:
-        # Hot loops (a search file names each account on page after page): locals, and
-        # no method call for the common case of an author whose profile was collected.
-        profiled, stubs = self.profiled, self.stubs
-        known, rows = self.writer._ids, self.writer._rows
+        An account the writer stored already waits in it for the next flush, its handles
+        by row id; one new to it is gathered here, to be written at once. The loop runs
+        once a sighting (a search file shows each account on page after page): no calls.
+        """
+        writer = self.writer
+        rows = writer._rows
+        held_full, held_first, held_history = writer._full, writer._first, writer._history
+        new_full, new_first, new_history = self.full, self.first, self.history
+        history: dict[Any, tuple[str | None, datetime, datetime]]
+        key: int | str
         for r in accounts:
-            pid = r.platform_account_id
-            if not r.complete:
-                self.stub(pid, r.handle, r.seen_at)
+            if not r.complete:  # a bare reference: among the placeholders
                 continue
-            profiled.add(pid)
-            if pid in known:
-                self._hold(r, rows[pid])
+            pid, handle, seen = r.platform_account_id, r.handle, r.seen_at
+            row = rows.get(pid)
+            if row is None:
+                full, first, history, key = new_full, new_first, new_history, pid
             else:
-                self._gather(r)
-        for p in posts:
-            author = p.account_id
-            if author not in profiled:  # what `stub(author, "", p.seen_at)` does
-                held_stub = stubs.get(author)
-                if held_stub is None:
-                    stubs[author] = ("", p.seen_at)
-                elif p.seen_at < held_stub[1]:
-                    stubs[author] = (held_stub[0], p.seen_at)
-            for ref in p.references:
-                if ref.target_account_id:
-                    self.stub(ref.target_account_id, "", p.seen_at)
-            for m in p.mentions:
-                if m.account_id:
-                    self.stub(m.account_id, m.handle, p.seen_at)
-                else:
-                    self.want(m.handle, p.seen_at)
-        for f in follows:
-            self.stub(f.source_account_id, "", f.seen_at)
-            self.stub(f.target_account_id, "", f.seen_at)
-        for st in statuses:
-            if st.subject is not Subject.ACCOUNT:
-                continue
-            if st.subject_id:
-                self.stub(st.subject_id, st.handle or "", st.observed_at)
-            elif st.handle:
-                self.want(st.handle, st.observed_at)
-
-    def _gather(self, r: AccountRecord) -> None:
-        """A profile of an account new to the writer: the newest and earliest of the batch."""
-        pid, seen, full, first = r.platform_account_id, r.seen_at, self.full, self.first
-        held_full = full.get(pid)
-        if held_full is None:
-            full[pid] = r
-            first[pid] = seen
-        else:
-            if seen >= held_full.seen_at:
+                full, first, history, key = held_full, held_first, held_history, row
+            held = full.get(pid)
+            if held is None:
                 full[pid] = r
-            if seen < first[pid]:
                 first[pid] = seen
-        if r.handle:
-            _sighted(self.history, (pid, r.handle), r.display_name, seen)
-
-    def _hold(self, r: AccountRecord, row_id: int) -> None:
-        """A profile of an account already stored: merged into what waits for the flush."""
-        w, pid, seen = self.writer, r.platform_account_id, r.seen_at
-        held_profile = w._full.get(pid)
-        if held_profile is None:
-            w._full[pid] = r
-            w._first[pid] = seen
-        else:
-            if seen >= held_profile.seen_at:
-                w._full[pid] = r
-            if seen < w._first[pid]:
-                w._first[pid] = seen
-        if r.handle:
-            _sighted(w._history, (row_id, r.handle), r.display_name, seen)
-
-
-HistoryKey = TypeVar("HistoryKey")
-
-
-def _sighted(
-    history: dict[HistoryKey, tuple[str | None, datetime, datetime]],
-    key: HistoryKey,
-    name: str | None,
-    seen: datetime,
-) -> None:
-    """One sighting of a handle: the newest names it, the earliest and latest date it."""
-    held = history.get(key)
-    if held is None:
-        history[key] = (name, seen, seen)
-    elif seen >= held[2]:  # held[1] <= held[2] <= seen
-        history[key] = (name, held[1], seen)
-    elif seen < held[1]:
-        history[key] = (held[0], seen, held[2])
+            else:
+                if seen >= held.seen_at:
+                    full[pid] = r
+                if seen < first[pid]:
+                    first[pid] = seen
+            if handle:  # a sighting of a handle: the newest names it, earliest and latest date it
+                sighting: Any = (key, handle)
+                h = history.get(sighting)
+                if h is None:
+                    history[sighting] = (r.display_name, seen, seen)
+                elif seen >= h[2]:
+                    history[sighting] = (r.display_name, h[1], seen)
+                elif seen < h[1]:
+                    history[sighting] = (h[0], seen, h[2])
 
 
 def _batch_handles(

@@ -19,7 +19,8 @@ CHUNK = 1024 * 1024
 
 
 class FileDigest:
-    """Starts hashing the `size` bytes the file has when the import begins.
+    """Starts hashing the `size` bytes the file has when the import begins (cancelled when
+    its ``with`` block fails).
 
     Bytes appended while the import ran are added at the end, and a file that shrank is
     hashed again as far as it was read: the digest is always of the bytes imported.
@@ -45,6 +46,13 @@ class FileDigest:
                     self._hashed += len(chunk)
         except OSError:
             log.debug("hashing %s on the side failed; it is hashed again at the end", self.path)
+
+    def __enter__(self) -> FileDigest:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, *exc: object) -> None:
+        if kind is not None:
+            self.cancel()
 
     def cancel(self) -> None:
         """End the thread early (the import failed)."""

@@ -37,8 +37,9 @@ def import_x_files(
     progress: ProgressFn | None = None,
     actor: str = "system",
     batch_records: int = BATCH_RECORDS,
+    parse_apart: bool | None = None,
 ) -> ImportSummary:
-    """Import twarc2 JSONL files of X API v2 output."""
+    """Import twarc2 JSONL files of X API v2 output (large ones parsed by a child process)."""
     return import_files(
         db,
         settings,
@@ -49,6 +50,7 @@ def import_x_files(
         progress=progress,
         actor=actor,
         batch_records=batch_records,
+        parse_apart=parse_apart,
     )
 
 
@@ -62,6 +64,7 @@ def import_mastodon_files(
     progress: ProgressFn | None = None,
     actor: str = "system",
     batch_records: int = BATCH_RECORDS,
+    parse_apart: bool | None = None,
 ) -> ImportSummary:
     """Import Mastodon API statuses and accounts; `instance` is the server that answered."""
     check_inputs(paths)
@@ -76,6 +79,7 @@ def import_mastodon_files(
         progress=progress,
         actor=actor,
         batch_records=batch_records,
+        parse_apart=parse_apart,
     )
 
 

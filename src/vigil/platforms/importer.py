@@ -1,6 +1,7 @@
 """File imports: stream lines, parse each into records, load them in batches.
 
-Memory stays flat however large the file (one line and one batch at a time). Every input is
+Memory stays flat however large the file (one line and a few batches at a time); with cores
+to spare, a large file is parsed by a child process while this one stores. Every input is
 checked before anything is written; a line that is not JSON, or not a known shape, goes to a
 quarantine file with its file name, line number and reason, and the import goes on. Each
 imported file is one audit event.
@@ -8,26 +9,37 @@ imported file is one audit event.
 
 from __future__ import annotations
 
-import gc
 import json
 import logging
+import os
 import time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Sequence
+from contextlib import ExitStack
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
-
-import orjson
 
 from vigil.config import Settings
 from vigil.errors import InputError, NotFoundError
 from vigil.platforms.file_digest import FileDigest
 from vigil.platforms.import_summary import FileSummary, ImportProgress, ImportSummary, ProgressFn
+from vigil.platforms.line_reader import (
+    COUNTED,
+    MAX_LINE,
+    QUARANTINED_TEXT_LIMIT,
+    Chunk,
+    LineParser,
+    LineReader,
+    few_collections,
+    json_loads,
+)
+from vigil.platforms.line_reader import loads as _loads  # noqa: F401  (tests reach it here)
 from vigil.platforms.load_thread import LoaderThread
 from vigil.platforms.loader import Loader, LoadReport
 from vigil.platforms.media_link import MediaLinker
-from vigil.platforms.records import PlatformSpec, Record, ShapeError, storable
+from vigil.platforms.parse_worker import ParseProcess, can_parse_apart
+from vigil.platforms.records import PlatformSpec, storable
+from vigil.platforms.spare_cores import core_to_spare, cpu_sample
 from vigil.store import Database, record
 from vigil.store.media import MediaStore
 
@@ -42,42 +54,13 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-MAX_LINE = 64 * 1024 * 1024
 WHOLE_DOCUMENT_LIMIT = 64 * 1024 * 1024  # a pretty-printed JSON page is read whole up to this
-QUARANTINED_TEXT_LIMIT = 1024 * 1024
 BATCH_RECORDS = 20_000
+# Files from this size are parsed in a child process while this one stores, if other
+# programs leave it the cores: below it, starting the child costs what it gains.
+PARSE_PROCESS_FROM = 32 * 1024 * 1024
 _PROGRESS_EVERY = 0.2  # seconds
 _BOM = b"\xef\xbb\xbf"
-_DIGITS_TO_ZERO = bytes.maketrans(b"-123456789", b"0" * 10)
-_LONG_NUMBER = b"0" * 20
-_NUL = b"\\u0000"
-
-LineParser = Callable[[Any], list[Record]]
-
-
-def _loads(raw: bytes) -> Any:
-    """One JSON line, parsed by orjson (twice as fast) where it means what `json` means.
-
-    orjson turns integers beyond 64 bits into floats, and refuses what `json` accepts
-    (NaN, lone surrogates): such lines, and bad ones (for `json`'s error message), go to
-    `json`. An integer that big has at least 20 digits, counting a minus sign.
-    """
-    if _LONG_NUMBER not in raw.translate(_DIGITS_TO_ZERO):
-        try:
-            obj = orjson.loads(raw)
-        except orjson.JSONDecodeError:
-            pass
-        else:
-            return storable(obj) if _NUL in raw else obj
-    return storable(_json_loads(raw.decode("utf-8")))
-
-
-def _json_loads(text: str | bytes) -> Any:
-    """`json.loads`, with nesting too deep for it a ValueError like any other bad JSON."""
-    try:
-        return json.loads(text)
-    except RecursionError:
-        raise ValueError("nested too deeply") from None
 
 
 def check_inputs(paths: Sequence[Path]) -> None:
@@ -116,10 +99,14 @@ def import_files(
     progress: ProgressFn | None = None,
     actor: str = "system",
     batch_records: int = BATCH_RECORDS,
+    parse_apart: bool | None = None,
 ) -> ImportSummary:
     """Import files in order; `parser_for(path, file_time)` makes each file's line parser.
 
     `file_time` (the file's modification time) dates records whose lines carry no time.
+    `parse_apart` says whether a child process parses each file while this one stores
+    (None: for files of `PARSE_PROCESS_FROM` bytes and more, when other programs leave the
+    cores for it, see `spare_cores`); what is stored is the same either way.
     """
     check_inputs(paths)
     if media_dir is not None and not media_dir.is_dir():
@@ -129,7 +116,7 @@ def import_files(
         linker = MediaLinker(media_dir, MediaStore(settings.media_dir))
     summary = ImportSummary(platform=platform.name)
     with (
-        _few_collections(),
+        few_collections(),
         LoaderThread(lambda: Loader(db, platform, media=linker)) as loader,
     ):
         for path in paths:
@@ -137,7 +124,7 @@ def import_files(
             run = _FileRun(path, settings, loader, parser_for(path, file_time), progress)
             linked_before = linker.linked if linker else 0
             rejected_before = len(linker.rejected) if linker else 0
-            result = run.execute(batch_records)
+            result = run.execute(batch_records, parse_apart)
             loader.run(loader.loader.flush)  # the file is all stored before its audit event
             if linker is not None:
                 result.media_linked = linker.linked - linked_before
@@ -147,23 +134,6 @@ def import_files(
             log.info("imported %s: %s lines, %s records", path, result.lines, result.records)
         summary.references_resolved = loader.run(loader.loader.finish)
     return summary
-
-
-@contextmanager
-def _few_collections() -> Iterator[None]:
-    """Fewer garbage-collector passes while millions of short-lived objects come and go.
-
-    Records hold no cycles, so reference counting frees them; full passes over every object
-    of the process (the libraries too) cost an import a seventh of its time.
-    """
-    threshold = gc.get_threshold()
-    gc.freeze()
-    gc.set_threshold(10_000, 20, 20)
-    try:
-        yield
-    finally:
-        gc.set_threshold(*threshold)
-        gc.unfreeze()
 
 
 def _audit(
@@ -198,8 +168,23 @@ def _audit(
         )
 
 
+def _apart(parser: LineParser, size: int, parse_apart: bool | None) -> bool:
+    """Whether to start a parse process: asked, or a large file and two cores or more."""
+    if parse_apart is None:
+        parse_apart = size >= PARSE_PROCESS_FROM and _cores() >= 2
+    return parse_apart and can_parse_apart(parser)
+
+
+def _cores() -> int:
+    """The cores this process may run on (fewer than the machine's, in a container)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # no affinity on this system
+        return os.cpu_count() or 1
+
+
 class _FileRun:
-    """One file streamed through parser and loader."""
+    """One file read into chunks (here or by a parse process) that the loader stores."""
 
     def __init__(
         self,
@@ -215,71 +200,85 @@ class _FileRun:
         self.parser = parser
         self.progress = progress
         self.summary = FileSummary(file=str(path))
-        self.pending: list[Record] = []
         self.report = LoadReport()
+        self.consumed = 0
         self._quarantine: IO[str] | None = None
         self._started = time.perf_counter()
         self._last_progress = 0.0
 
-    def execute(self, batch_records: int) -> FileSummary:
+    def execute(self, batch_records: int, parse_apart: bool | None) -> FileSummary:
         size = self.path.stat().st_size
         self.summary.bytes = size
-        digest = FileDigest(self.path, size)
-        try:
-            with self.path.open("rb") as stream:
-                whole = self._whole_document(stream, size)
+        with ExitStack() as stack:
+            stack.callback(self._close_quarantine)
+            stream = stack.enter_context(self.path.open("rb"))
+            whole = self._whole_document(stream, size)
+            if whole is None and _apart(self.parser, size, parse_apart):
+                sha256 = self._parse_apart(stack, stream, size, batch_records, parse_apart)
+            else:
+                # A thread hashes the file beside parsing (hashlib lets go of the GIL).
+                digest = stack.enter_context(FileDigest(self.path, size))
+                reader = LineReader(self.parser, batch_records)
                 if whole is not None:
-                    consumed = len(whole[1])
-                    self.summary.lines = 1
-                    self._take(1, whole[0], batch_records)
+                    self._apply_all(reader.document(whole[0], len(whole[1])), size)
                 else:
-                    consumed = self._stream(stream, size, batch_records)
-            self._flush()
-            self._count(self.loader.wait())
-        except BaseException:
-            digest.cancel()
-            raise
-        finally:
-            if self._quarantine is not None:
-                self._quarantine.close()
-        self.summary.sha256 = digest.hexdigest(consumed)
+                    self._apply_all(reader.stream(stream), size)
+                sha256 = digest.hexdigest(self.consumed)
+        self.summary.sha256 = sha256
         self.summary.observations = self.report.observations
         self.summary.unresolved = self.report.unresolved
         self.summary.seconds = time.perf_counter() - self._started
         self._tick(size, size, force=True)
         return self.summary
 
-    def _stream(self, stream: IO[bytes], size: int, batch_records: int) -> int:
-        """Every line parsed and queued for loading; returns the bytes read."""
-        done = 0
-        number = 0
-        while raw := stream.readline(MAX_LINE):
-            number += 1
-            self.summary.lines = number
-            done += len(raw)
-            if len(raw) == MAX_LINE and not raw.endswith(b"\n"):
-                while rest := stream.readline(MAX_LINE):
-                    done += len(rest)
-                    if rest.endswith(b"\n"):
-                        break
-                self._reject(number, f"line longer than {MAX_LINE:,} bytes", raw)
-                continue
-            if number == 1 and raw.startswith(_BOM):
-                raw = raw[len(_BOM) :]
-            if not raw.strip():
-                self.summary.blank_lines += 1
-                continue
-            try:
-                obj = _loads(raw)
-            except UnicodeDecodeError:
-                self._reject(number, "not UTF-8 text", raw)
-                continue
-            except ValueError as exc:
-                self._reject(number, f"not JSON: {exc}", raw)
-                continue
-            self._take(number, obj, batch_records)
-            self._tick(done, size)
-        return done
+    def _parse_apart(
+        self,
+        stack: ExitStack,
+        stream: IO[bytes],
+        size: int,
+        batch_records: int,
+        parse_apart: bool | None,
+    ) -> str:
+        """The first batch is parsed here while the child starts; then the child reads on,
+        unless (`parse_apart` None) other programs kept the cores busy meanwhile and this
+        process is faster alone. Returns the file's sha256."""
+        apart = stack.enter_context(ParseProcess(self.path, self.parser, batch_records, size))
+        before = cpu_sample(apart.pid) if parse_apart is None else None
+        reader = LineReader(self.parser, batch_records)
+        chunks = reader.stream(stream)
+        for chunk in chunks:
+            self._apply(chunk, size)
+            if chunk.batch is not None:
+                break
+        if before is not None and not core_to_spare(before, cpu_sample(apart.pid)):
+            log.info("parsing %s here: other programs keep the cores busy", self.path)
+            apart.cancel()
+            digest = stack.enter_context(FileDigest(self.path, size))
+            self._apply_all(chunks, size)
+            return digest.hexdigest(self.consumed)
+        apart.start(reader.resume())
+        self._apply_all(apart, size)
+        return apart.sha256  # the parse process hashes the file
+
+    def _apply_all(self, chunks: Iterable[Chunk], size: int) -> None:
+        for chunk in chunks:
+            self._apply(chunk, size)
+        self._count(self.loader.wait())
+
+    def _close_quarantine(self) -> None:
+        if self._quarantine is not None:
+            self._quarantine.close()
+
+    def _apply(self, chunk: Chunk, size: int) -> None:
+        """Quarantine, count and store what a chunk brings, in the order it was read."""
+        for number, reason, raw in chunk.rejects:
+            self._reject(number, reason, raw)
+        for name, value in zip(COUNTED, chunk.counts, strict=True):
+            setattr(self.summary, name, value)
+        self.consumed = chunk.done
+        if chunk.batch is not None:
+            self._count(self.loader.load(chunk.batch))
+        self._tick(chunk.done, size)
 
     def _whole_document(self, stream: IO[bytes], size: int) -> tuple[Any, bytes] | None:
         """A pretty-printed JSON document (one API answer saved whole), read as one line."""
@@ -292,7 +291,7 @@ class _FileRun:
         if size > WHOLE_DOCUMENT_LIMIT or first.lstrip()[:1] not in (b"{", b"["):
             return None
         try:
-            _json_loads(first)
+            json_loads(first)
         except ValueError:
             pass
         else:
@@ -300,31 +299,9 @@ class _FileRun:
         data = stream.read()
         stream.seek(0)
         try:
-            return storable(_json_loads(data.lstrip(_BOM))), data
+            return storable(json_loads(data.lstrip(_BOM))), data
         except ValueError:
             return None
-
-    def _take(self, number: int, obj: Any, batch_records: int) -> None:
-        try:
-            records = self.parser(obj)
-        except ShapeError as exc:
-            self._reject(number, f"not a shape Vigil knows: {exc}", json.dumps(obj).encode())
-            return
-        except (KeyError, TypeError, AttributeError, ValueError, RecursionError) as exc:
-            # A field of an unexpected type deep inside a known shape, or references
-            # nested deeper than the parser recurses.
-            reason = f"malformed {type(exc).__name__}: {exc}"
-            self._reject(number, reason, json.dumps(obj).encode())
-            return
-        self.summary.count(records)
-        self.pending.extend(records)
-        if len(self.pending) >= batch_records:
-            self._flush()
-
-    def _flush(self) -> None:
-        if self.pending:
-            self._count(self.loader.load(self.pending))
-            self.pending = []
 
     def _count(self, report: LoadReport | None) -> None:
         if report is not None:

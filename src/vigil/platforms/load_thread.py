@@ -12,6 +12,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TypeVar
 
 from vigil.platforms.loader import Loader, LoadReport
+from vigil.platforms.record_batch import Batch
 from vigil.platforms.records import Record
 
 __all__ = ["LoaderThread"]
@@ -31,7 +32,7 @@ class LoaderThread:
             self._pool.shutdown(wait=True)
             raise
 
-    def load(self, records: Sequence[Record]) -> LoadReport | None:
+    def load(self, records: Sequence[Record] | Batch) -> LoadReport | None:
         """Queue a batch after waiting for the one in flight, whose report comes back."""
         previous = self.wait()
         self._inflight = self._pool.submit(self.loader.load, records)

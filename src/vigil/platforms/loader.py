@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, Table, exists, func, select, update
@@ -24,15 +24,8 @@ from vigil.platforms.media_link import MediaLinker
 from vigil.platforms.merge_sql import earliest, fill_blank, latest, merge_rows
 from vigil.platforms.observations import write_observations
 from vigil.platforms.post_writer import known_posts, write_links, write_media, write_posts
-from vigil.platforms.records import (
-    AccountRecord,
-    FollowRecord,
-    MediaRecord,
-    PlatformSpec,
-    PostRecord,
-    Record,
-    StatusRecord,
-)
+from vigil.platforms.record_batch import Batch
+from vigil.platforms.records import PlatformSpec, Record
 from vigil.store import Database, upsert
 from vigil.store.database import driver_message
 
@@ -60,43 +53,6 @@ class LoadReport:
     def add(self, other: LoadReport) -> None:
         self.unresolved += other.unresolved
         self.observations += other.observations
-
-
-@dataclass(slots=True)
-class Batch:
-    """Records of one batch, by kind."""
-
-    accounts: list[AccountRecord] = field(default_factory=list)
-    posts: list[PostRecord] = field(default_factory=list)
-    media: list[MediaRecord] = field(default_factory=list)
-    follows: list[FollowRecord] = field(default_factory=list)
-    statuses: list[StatusRecord] = field(default_factory=list)
-
-    @classmethod
-    def of(cls, records: Iterable[Record]) -> Batch:
-        batch = cls()
-        # By exact type first (one dictionary look-up a record: batches hold millions).
-        lists: dict[type, list[Any]] = {
-            PostRecord: batch.posts,
-            AccountRecord: batch.accounts,
-            MediaRecord: batch.media,
-            FollowRecord: batch.follows,
-        }
-        for r in records:
-            target = lists.get(type(r))
-            if target is not None:
-                target.append(r)
-            elif isinstance(r, PostRecord):
-                batch.posts.append(r)
-            elif isinstance(r, AccountRecord):
-                batch.accounts.append(r)
-            elif isinstance(r, MediaRecord):
-                batch.media.append(r)
-            elif isinstance(r, FollowRecord):
-                batch.follows.append(r)
-            else:
-                batch.statuses.append(r)
-        return batch
 
 
 class Loader:
@@ -173,9 +129,9 @@ class Loader:
                 f"database error on {self.db.url_for_humans}: {driver_message(exc)}"
             ) from exc
 
-    def load(self, records: Iterable[Record]) -> LoadReport:
+    def load(self, records: Iterable[Record] | Batch) -> LoadReport:
         """Store one batch in one transaction."""
-        batch = Batch.of(records)
+        batch = records if isinstance(records, Batch) else Batch.of(records)
         with self._transaction() as session:
             accounts, handles = self._accounts.write(
                 session,
@@ -183,6 +139,7 @@ class Loader:
                 batch.posts,
                 batch.follows,
                 batch.statuses,
+                batch.placeholders,
             )
             media = write_media(session, self.platform_id, batch.media, batch.posts, self.media)
             posts = write_posts(session, self.platform_id, batch.posts, accounts)

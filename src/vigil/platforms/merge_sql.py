@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from functools import lru_cache
 from itertools import chain
+from operator import itemgetter
 from typing import Any, cast
 
 import orjson
@@ -279,11 +280,16 @@ def _read_back(
     returning: Sequence[str],
 ) -> dict[Any, tuple[Any, ...]]:
     fixed = {k: rows[0][i] for k, i in zip(keys[:-1], at[:-1], strict=True)}
-    if any(row[i] != rows[0][i] for row in rows for i in at[:-1]):
+    # Per-row checks through itemgetter and set: C loops over a batch's rows.
+    if at[:-1] and len(set(map(itemgetter(*at[:-1]), rows))) > 1:
         raise ValueError("read-back needs one value for every key column but the last")
-    last = at[-1]
     found = select_in(
-        session, table, (keys[-1], *returning), fixed, keys[-1], sorted({r[last] for r in rows})
+        session,
+        table,
+        (keys[-1], *returning),
+        fixed,
+        keys[-1],
+        sorted(set(map(itemgetter(at[-1]), rows))),
     )
     return {row[0]: tuple(row[1:]) for row in found}
 
@@ -295,7 +301,7 @@ def select_in(
     fixed: Mapping[str, Any],
     key: str,
     values: Sequence[Any],
-) -> list[tuple[Any, ...]]:
+) -> list[Sequence[Any]]:
     """`columns` of the rows whose `key` is one of `values` and whose `fixed` columns match.
 
     Straight through the driver, a few thousand values a statement: imports look up ids
@@ -316,14 +322,14 @@ def select_in(
     conditions = "".join(f"{quote(k)} = {mark} AND " for k in fixed)
     # Names come from the schema and values are bound, never spliced in.
     head = f"SELECT {selected} FROM {quote(table.name)} WHERE {conditions}{quote(key)} IN "  # noqa: S608
-    out: list[tuple[Any, ...]] = []
+    out: list[Sequence[Any]] = []
     cursor = _raw(session).cursor()
     try:
         for start in range(0, len(values), READ_BATCH):
             chunk = values[start : start + READ_BATCH]
             cursor.execute(f"{head}({', '.join([mark] * len(chunk))})", [*fixed.values(), *chunk])
             if as_json:
-                out.extend(map(tuple, orjson.loads(cursor.fetchone()[0])))
+                out.extend(orjson.loads(cursor.fetchone()[0]))  # rows as JSON arrays
             else:
                 out.extend(cursor.fetchall())
     finally:

@@ -43,11 +43,10 @@ def known_posts(session: Session, platform_id: int, ids: Sequence[str]) -> PostI
         found[str(pid)] = (int(row_id), int(author))
     rest = [i for i in ids if i not in found]
     # Two steps, each on an index: SQLite would otherwise walk every post of the platform.
-    versions = dict(
-        select_in(
-            session, _VERSION, ("platform_version_id", "post_id"), {}, "platform_version_id", rest
-        )
+    found_versions = select_in(
+        session, _VERSION, ("platform_version_id", "post_id"), {}, "platform_version_id", rest
     )
+    versions: dict[Any, Any] = dict(map(tuple, found_versions))
     if versions:
         owners = {
             int(row_id): int(author)

@@ -205,9 +205,11 @@ class XLineParser:
         get = user.get
         metrics = get("public_metrics") or {}
         url = get("url") or None
-        expanded = ((get("entities") or {}).get("url") or {}).get("urls") or []
-        if expanded and isinstance(expanded[0], dict):
-            url = expanded[0].get("expanded_url") or url
+        entities = get("entities")
+        if entities:  # the profile link as X unwound it
+            expanded = (entities.get("url") or {}).get("urls") or []
+            if expanded and isinstance(expanded[0], dict):
+                url = expanded[0].get("expanded_url") or url
         created = get("created_at")
         # Positional: a profile is built once per page it appears on, keywords cost a third.
         line.account(
@@ -253,10 +255,11 @@ class XLineParser:
         author = get("author_id") or (get("author") or {}).get("id")
         if not author:
             raise ShapeError(f"tweet {tid} has no author_id")
-        for key in ("author", "in_reply_to_user"):
-            if isinstance(tweet.get(key), dict) and "id" in tweet[key]:
-                self._user(tweet[key], line)
-        history = [str(i) for i in get("edit_history_tweet_ids") or [tid]]
+        if "author" in tweet or "in_reply_to_user" in tweet:  # flattened: the users themselves
+            for key in ("author", "in_reply_to_user"):
+                if isinstance(tweet.get(key), dict) and "id" in tweet[key]:
+                    self._user(tweet[key], line)
+        history = list(map(str, get("edit_history_tweet_ids") or [tid]))
         post_id = history[0]
         created_text = get("created_at")
         created = _cached_time(created_text) if isinstance(created_text, str) else None
@@ -287,7 +290,7 @@ class XLineParser:
         for media in attachments.get("media") or []:  # flattened
             if isinstance(media, dict) and "media_key" in media:
                 self._media(media, line)
-        keys = tuple(str(k) for k in attachments.get("media_keys") or [])
+        keys = tuple(map(str, attachments.get("media_keys") or ()))
         for key in keys:
             if key not in line.media:
                 kind = _MEDIA_KINDS.get(key.split("_", 1)[0], "photo")
