@@ -33,18 +33,37 @@ class CpuSample:
 
 
 def cpu_sample(*children: int) -> CpuSample | None:
-    """This moment's counters (this process and `children`), or None without /proc."""
+    """This moment's counters (this process and `children`), or None without /proc.
+
+    Only the cores this process may run on count (a container's, not the whole host's).
+    """
     hz = os.sysconf("SC_CLK_TCK")
     try:
         lines = _STAT.read_text().splitlines()
     except OSError:
         return None
-    ticks = [int(f) for f in lines[0].split()[1:9]]  # user nice system idle iowait irq soft steal
-    busy = sum(ticks) - ticks[3] - ticks[4]
-    cores = sum(1 for line in lines if line.startswith("cpu") and line[3:4].isdigit())
+    allowed = _allowed()
+    busy = 0
+    cores = 0
+    for line in lines:
+        name, _, rest = line.partition(" ")
+        if not (name.startswith("cpu") and name[3:].isdigit()):
+            continue
+        if allowed is not None and int(name[3:]) not in allowed:
+            continue
+        ticks = [int(f) for f in rest.split()[:8]]  # user nice system idle iowait irq soft steal
+        busy += sum(ticks) - ticks[3] - ticks[4]
+        cores += 1
     own = os.times()
     ours = own.user + own.system + sum(_process_seconds(pid, hz) for pid in children)
     return CpuSample(time.monotonic(), busy / hz, ours, cores)
+
+
+def _allowed() -> set[int] | None:
+    try:
+        return set(os.sched_getaffinity(0))
+    except AttributeError:  # no affinity on this system: every core
+        return None
 
 
 def others_cores(before: CpuSample, after: CpuSample) -> float:
