@@ -26,14 +26,13 @@ import sqlalchemy as sa
 
 from bench.snapshot_tiles import tile_seeds, tile_snapshot
 from vigil.batch.snapshot import export_snapshot, import_snapshot
-from vigil.batch.spark_scan import SPARK_SIGNALS, spark_results
-from vigil.batch.spark_session import SnapshotFrames, spark_session
+from vigil.batch.spark_scan import SPARK_SIGNALS, run_spark_scan
+from vigil.batch.spark_session import spark_session
 from vigil.config import Settings
-from vigil.model import Account, Follow, Post, utcnow
+from vigil.model import Account, Follow, Post
 from vigil.platforms.file_imports import import_x_files
 from vigil.review.seeds import import_list
-from vigil.scoring.scan import confirmed_accounts, run_scan
-from vigil.signals import plugin, write_signals
+from vigil.scoring.scan import run_scan
 from vigil.sim.generate import WorldParams
 from vigil.sim.output import generate_to_dir
 from vigil.store import open_database, upgrade
@@ -146,28 +145,16 @@ def run() -> dict[str, Any]:
         _say(f"local engine on {size}")
         db = open_database(settings)
         local = run_scan(db, settings, signals=list(SPARK_SIGNALS), full=True)
-        with db.session() as s:
-            confirmed = confirmed_accounts(s)
-        db.dispose()
         local_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         started = time.perf_counter()
-        spark = spark_session("local[2]")
+        spark_session("local[2]")  # the scan below takes this session up
         startup = time.perf_counter() - started
-        frames = SnapshotFrames(spark, snap)
-        spark_s: dict[str, float] = {}
-        rows: dict[str, int] = {}
-        db = open_database(settings)
-        now = utcnow()
-        for name in SPARK_SIGNALS:
-            _say(f"spark {name}")
-            started = time.perf_counter()
-            # Written back as `vigil scan --engine spark` does, as the local engine's were.
-            results = spark_results(name, frames, confirmed, settings=settings, options={})
-            with db.transaction() as s:
-                rows[name] = write_signals(s, plugin(name), results, scanned=None, now=now)
-            spark_s[name] = round(time.perf_counter() - started, 2)
+        _say("spark scan")
+        # Computed and written back as `vigil scan --engine spark` does, as the local
+        # engine's were; the summary times each signal.
+        spark = run_spark_scan(db, settings, master="local[2]", snapshot=snap)
         db.dispose()
-        spark.stop()
+    spark_s = {name: round(spark.seconds[name], 2) for name in SPARK_SIGNALS}
     local_s = {name: local.seconds[name] for name in SPARK_SIGNALS}
     posts, edges = size["posts"], size["follows"]
     # Posts per second per core for the post-bound signals, over both engines.
@@ -183,7 +170,7 @@ def run() -> dict[str, Any]:
         "spark_local2_seconds": spark_s,
         "spark_startup_seconds": round(startup, 2),
         "spark_to_local_ratio": round(sum(spark_s.values()) / max(sum(local_s.values()), 1e-9), 2),
-        "rows_match": {n: rows[n] == local.signals[n] for n in SPARK_SIGNALS},
+        "rows_match": {n: spark.signals[n] == local.signals[n] for n in SPARK_SIGNALS},
         "local_posts_per_core_s": round(local_rate),
         "spark_posts_per_core_s": round(spark_rate),
         "local_follows_per_core_s_network": round(edges / max(local_s["network"], 1e-9)),

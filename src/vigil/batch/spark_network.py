@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from vigil.batch.spark_session import SnapshotFrames
+from vigil.batch.spark_session import SnapshotFrames, shuffle_partitions
 from vigil.errors import ConfigError
 from vigil.signals.base import SignalResult
 from vigil.signals.graph_load import EDGE_KINDS
@@ -114,8 +114,7 @@ def pagerank(
             # Hash-partitioned like the ranks (by node, into the shuffle partitions) and
             # cached, which keeps that partitioning: each iteration then shuffles only its
             # output, never the edges again.
-            parts = int(spark.conf.get("spark.sql.shuffle.partitions"))
-            step = cached = step.repartition(parts, "src").cache()
+            step = cached = step.repartition(shuffle_partitions(spark), "src").cache()
             step.count()
         restart = reset.select("id", ((1 - damping) * F.col("r")).alias("t")).localCheckpoint(
             eager=True

@@ -7,16 +7,16 @@ snapshot directory.
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import sys
 from pathlib import Path
 from typing import Any
 
+from vigil.batch.snapshot import read_manifest
 from vigil.errors import ConfigError
 
-__all__ = ["SnapshotFrames", "spark_session"]
+__all__ = ["SnapshotFrames", "shuffle_partitions", "spark_session"]
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +52,11 @@ def spark_session(master: str = "local[2]", *, partitions: int | None = None) ->
     return spark
 
 
+def shuffle_partitions(spark: Any) -> int:
+    """The session's shuffle partitions: the least a repartition should ask for."""
+    return int(spark.conf.get("spark.sql.shuffle.partitions"))
+
+
 class SnapshotFrames:
     """The snapshot's tables, read lazily as DataFrames by name."""
 
@@ -63,16 +68,8 @@ class SnapshotFrames:
     def rows(self, name: str) -> int:
         """The row count of a table, from the manifest (0 when it does not say)."""
         if self._rows is None:
-            try:
-                data = json.loads((self.root / "manifest.json").read_text(encoding="utf-8"))
-                self._rows = {k: int(v.get("rows", 0)) for k, v in data["tables"].items()}
-            except (OSError, ValueError, KeyError, TypeError, AttributeError):
-                self._rows = {}
+            self._rows = read_manifest(self.root, verify=False).rows()
         return self._rows.get(name, 0)
-
-    def default_partitions(self) -> int:
-        """The session's shuffle partitions: the least a repartition should ask for."""
-        return int(self.spark.conf.get("spark.sql.shuffle.partitions"))
 
     def table(self, name: str) -> Any:
         path = self.root / f"{name}.parquet"

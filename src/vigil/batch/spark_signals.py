@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from vigil.batch.spark_session import SnapshotFrames
+from vigil.batch.spark_session import SnapshotFrames, shuffle_partitions
 from vigil.signals import behaviour as local_behaviour
 from vigil.signals.base import SignalResult
 from vigil.signals.coordination import MIN_ITEMS, WINDOW_S, CoordinationSignal
@@ -45,6 +45,14 @@ def _text_partition(home: str | None) -> Any:
 
         lex = default_lexicon()  # cached per Python worker
         model = latest_model(Settings(home=Path(home))) if home else None
+        schema = pa.schema(
+            [
+                ("account_id", pa.int64()),
+                ("value", pa.float64()),
+                ("explanation", pa.string()),
+                ("evidence", pa.string()),
+            ]
+        )
         out: dict[str, list[Any]] = {
             k: [] for k in ("account_id", "value", "explanation", "evidence")
         }
@@ -57,17 +65,7 @@ def _text_partition(home: str | None) -> Any:
             out["evidence"].append(json.dumps(r.evidence, ensure_ascii=False))
 
         def flush() -> Any:
-            batch = pa.RecordBatch.from_pydict(
-                out,
-                schema=pa.schema(
-                    [
-                        ("account_id", pa.int64()),
-                        ("value", pa.float64()),
-                        ("explanation", pa.string()),
-                        ("evidence", pa.string()),
-                    ]
-                ),
-            )
+            batch = pa.RecordBatch.from_pydict(out, schema=schema)
             for values in out.values():
                 values.clear()
             return batch
@@ -100,7 +98,7 @@ def text_results(frames: SnapshotFrames, *, home: Path | None) -> Iterator[Signa
     partition scanned in one Python worker with the local plugin's own code."""
     from pyspark.sql import functions as F  # type: ignore[import-not-found, unused-ignore]
 
-    parts = max(frames.default_partitions(), -(-frames.rows("post") // POSTS_PER_PARTITION))
+    parts = max(shuffle_partitions(frames.spark), -(-frames.rows("post") // POSTS_PER_PARTITION))
     posts = (
         frames.table("post")
         .where(F.col("text").isNotNull())
