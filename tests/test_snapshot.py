@@ -3,8 +3,11 @@ files are verified against the manifest, and imports refuse a store that has dat
 
 from __future__ import annotations
 
+import hashlib
 import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -76,7 +79,9 @@ def test_round_trip_keeps_every_row(
     on_disk = json.loads((out / "manifest.json").read_text())
     assert on_disk["tables"]["account"]["sha256"] == manifest.tables["account"]["sha256"]
 
-    target = open_database(Settings(database_url=fresh_database_url(request, tmp_path, dialect)))
+    target = open_database(
+        Settings(database_url=fresh_database_url(request, tmp_path / "target", dialect))
+    )
     try:
         imported = import_snapshot(target, out, batch_rows=700)
         assert imported.rows() == manifest.rows()
@@ -140,8 +145,103 @@ def test_cli_export_and_import(
     r = run_cli(capsys, "snapshot", "export", "--out", str(out), "--format", "json")
     assert r.code == 0, r.err
     assert json.loads(r.out)["tables"]["account"]["rows"] > 0
-    monkeypatch.setenv("VIGIL_DATABASE_URL", fresh_database_url(request, tmp_path, dialect))
+    monkeypatch.setenv(
+        "VIGIL_DATABASE_URL", fresh_database_url(request, tmp_path / "target", dialect)
+    )
     r = run_cli(capsys, "snapshot", "import", str(out))
     assert r.code == 0, r.err
     assert "account" in r.out
     assert run_cli(capsys, "snapshot", "import", str(out)).code == 5
+
+
+def _stored(db: Database, name: str) -> list[tuple[object, ...]]:
+    """What the SQLite file holds, before any type processing; JSON text compared parsed
+    (key order and escapes differ), SQL NULL kept apart from JSON null."""
+    table = Base.metadata.tables[name]
+    cols = [c for c in table.c if c.name != "local_path"]
+    keys = ", ".join(c.name for c in table.primary_key.columns)
+    json_at = {i for i, c in enumerate(cols) if isinstance(c.type, sa.JSON)}
+    with db.engine.connect() as conn:
+        rows = conn.exec_driver_sql(
+            f"SELECT {', '.join(c.name for c in cols)} FROM {name} ORDER BY {keys}"
+        ).all()
+    return [
+        tuple(
+            ("json", json.loads(v)) if i in json_at and v is not None else v
+            for i, v in enumerate(row)
+        )
+        for row in rows
+    ]
+
+
+def _indexes(db: Database) -> list[tuple[str, str]]:
+    with db.engine.connect() as conn:
+        rows = conn.exec_driver_sql(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' ORDER BY name"
+        ).all()
+    return [(str(name), str(sql)) for name, sql in rows]
+
+
+@pytest.mark.parametrize("dialect", ["sqlite"], indirect=True)
+def test_sqlite_bulk_path_stores_what_the_store_held(
+    filled: Database, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    out = tmp_path / "snap"
+    export_snapshot(filled, out, batch_rows=500)
+    target = open_database(
+        Settings(database_url=fresh_database_url(request, tmp_path / "target", "sqlite"))
+    )
+    try:
+        before = _indexes(target)
+        import_snapshot(target, out, batch_rows=700)
+        for name in SNAPSHOT_TABLES:
+            assert _stored(target, name) == _stored(filled, name), name
+        assert _indexes(target) == before
+        with target.engine.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA cache_size").scalar() == -2000
+            assert conn.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
+    finally:
+        target.dispose()
+
+
+def _rewrite(snap: Path, name: str, change: Callable[[Any], Any]) -> None:
+    """Replace one table's file and fix the manifest, as a careless tool would."""
+    import pyarrow.parquet as pq
+
+    path = snap / f"{name}.parquet"
+    table = change(pq.read_table(path))
+    pq.write_table(table, path)
+    manifest = json.loads((snap / "manifest.json").read_text())
+    manifest["tables"][name]["rows"] = table.num_rows
+    manifest["tables"][name]["sha256"] = hashlib.sha256(path.read_bytes()).hexdigest()
+    (snap / "manifest.json").write_text(json.dumps(manifest))
+
+
+def test_a_failed_import_leaves_the_store_as_it_was(
+    filled: Database, request: pytest.FixtureRequest, tmp_path: Path, dialect: str
+) -> None:
+    import pyarrow as pa
+
+    out = tmp_path / "snap"
+    export_snapshot(filled, out, batch_rows=500)
+    # Every follow twice: the unique (source, target) pair fails after posts are in.
+    _rewrite(out, "follow", lambda t: pa.concat_tables([t, t]))
+    target = open_database(
+        Settings(database_url=fresh_database_url(request, tmp_path / "target", dialect))
+    )
+    try:
+        before = _indexes(target) if dialect == "sqlite" else []
+        with pytest.raises(InputError, match=r"follow\.parquet: rows do not fit the store"):
+            import_snapshot(target, out, batch_rows=700)
+        with target.engine.connect() as conn:
+            for name in SNAPSHOT_TABLES:
+                table = Base.metadata.tables[name]
+                assert conn.scalar(sa.select(sa.func.count()).select_from(table)) == 0, name
+        if dialect == "sqlite":
+            assert _indexes(target) == before
+        clean = tmp_path / "clean"
+        export_snapshot(filled, clean)
+        import_snapshot(target, clean)
+        assert _dump(target) == _dump(filled)
+    finally:
+        target.dispose()

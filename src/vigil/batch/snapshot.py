@@ -10,7 +10,9 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import sqlite3
 from collections.abc import Callable, Iterator
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,6 +22,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 
 import vigil
 from vigil.batch.arrow_types import arrow, arrow_schema, from_rows, to_rows
+from vigil.batch.sqlite_load import bulk_loading, insert_batch, page_cache
 from vigil.errors import ConflictError, InputError
 from vigil.model import Base, utcnow
 from vigil.store import Database, head_revision, record
@@ -211,6 +214,45 @@ def _reset_sequences(conn: sa.Connection, names: list[str]) -> None:
             conn.execute(sa.select(sa.func.setval(sequence, top)))
 
 
+def _sqlite_cursor(conn: sa.Connection) -> Any:
+    # The session's own DB-API connection, so the rows join its transaction.
+    return conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+
+
+def _insert(conn: sa.Connection, cursor: Any, table: sa.Table, batch: Any) -> int:
+    if cursor is not None:
+        inserted = insert_batch(cursor, table, batch)
+        if inserted is not None:
+            return inserted
+    rows = to_rows(table, batch)
+    if rows:
+        conn.execute(table.insert(), rows)
+    return len(rows)
+
+
+def _load_table(
+    conn: sa.Connection,
+    cursor: Any,
+    table: sa.Table,
+    src: Path,
+    batch_rows: int,
+    say: Progress,
+) -> int:
+    n = 0
+    try:
+        with bulk_loading(conn, table) if cursor is not None else nullcontext():
+            for batch in iter_batches(src, table.name, batch_rows=batch_rows):
+                n += _insert(conn, cursor, table, batch)
+                say(table.name, n)
+    except (IntegrityError, DBAPIError, sqlite3.Error) as exc:
+        cause = exc.orig if isinstance(exc, DBAPIError) else exc
+        raise InputError(
+            f"rows do not fit the store: {type(cause).__name__}",
+            source=str(src / f"{table.name}.parquet"),
+        ) from exc
+    return n
+
+
 def import_snapshot(
     db: Database,
     src: Path,
@@ -243,27 +285,16 @@ def import_snapshot(
             raise ConflictError(
                 f"the store already holds {', '.join(busy)}: import into an empty one"
             )
-        for name in names:
-            table = Base.metadata.tables[name]
-            n = 0
-            for batch in iter_batches(src, name, batch_rows=batch_rows):
-                rows = to_rows(table, batch)
-                if not rows:
-                    continue
-                try:
-                    conn.execute(table.insert(), rows)
-                except (IntegrityError, DBAPIError) as exc:
+        cursor = _sqlite_cursor(conn) if db.dialect == "sqlite" else None
+        with page_cache(cursor) if cursor is not None else nullcontext():
+            for name in names:
+                table = Base.metadata.tables[name]
+                n = _load_table(conn, cursor, table, src, batch_rows, say)
+                if n != int(manifest.tables[name]["rows"]):
                     raise InputError(
-                        f"rows do not fit the store: {type(exc.orig).__name__}",
+                        f"{n} rows, manifest says {manifest.tables[name]['rows']}",
                         source=str(src / f"{name}.parquet"),
-                    ) from exc
-                n += len(rows)
-                say(name, n)
-            if n != int(manifest.tables[name]["rows"]):
-                raise InputError(
-                    f"{n} rows, manifest says {manifest.tables[name]['rows']}",
-                    source=str(src / f"{name}.parquet"),
-                )
+                    )
         if db.dialect == "postgresql":
             _reset_sequences(conn, names)
         record(
