@@ -25,7 +25,7 @@ from vigil.platforms.account_rows import (
     stub_row,
 )
 from vigil.platforms.merge_sql import merge_rows
-from vigil.platforms.placeholders import Placeholders, find_placeholders
+from vigil.platforms.placeholders import PENDING_PROFILES, Placeholders, find_placeholders
 from vigil.platforms.records import (
     AccountRecord,
     FollowRecord,
@@ -53,7 +53,11 @@ class AccountWriter:
     """
 
     def __init__(
-        self, platform_id: int, *, pending_limit: int = 100_000, remember: int = 500_000
+        self,
+        platform_id: int,
+        *,
+        pending_limit: int = PENDING_PROFILES,
+        remember: int = 500_000,
     ) -> None:
         self.platform_id = platform_id
         self.pending_limit = pending_limit
@@ -123,10 +127,10 @@ class AccountWriter:
         for (pid, handle), (name, first, last) in seen.history.items():
             self._merge_history((rows[pid], handle), name, first, last)
         if max(len(self._full) + len(self._stubs), len(self._history)) > self.pending_limit:
-            self.flush(session)
+            self._write_held(session)
         if len(self._ids) > self.remember:
             ids = {pid: rows[pid] for pid in (*seen.profiled, *seen.stubs)}
-            self.flush(session)
+            self._write_held(session)
             self._ids.clear()
             self._rows = {}
             return ids, handles
@@ -142,12 +146,27 @@ class AccountWriter:
         self._history[key] = (name, first, last)
 
     def _pending_handles(self, names: Sequence[str]) -> dict[str, str]:
+        """Handles of the profiles held for the next flush, the freshest profile first (not
+        the first held: a parse process sends profiles it held back later, see `ProfileHold`)."""
         wanted = {n.lower() for n in names}
-        return {
-            r.handle.lower(): pid for pid, r in self._full.items() if r.handle.lower() in wanted
-        }
+        found: dict[str, tuple[datetime, str]] = {}
+        for pid, r in self._full.items():
+            handle = r.handle.lower()
+            if handle in wanted:
+                held = found.get(handle)
+                if held is None or (r.seen_at, pid) > held:
+                    found[handle] = (r.seen_at, pid)
+        return {handle: pid for handle, (_, pid) in found.items()}
 
     def flush(self, session: Session) -> None:
+        """Write what is held in memory; between files, forget ids early enough that the next
+        file's first `pending_limit` accounts cannot make it forget (see `ProfileHold`)."""
+        self._write_held(session)
+        if len(self._ids) > self.remember - self.pending_limit:
+            self._ids.clear()
+            self._rows = {}
+
+    def _write_held(self, session: Session) -> None:
         """Write the profiles and handles held in memory."""
         rows = [account_row(self.platform_id, r, self._first[pid]) for pid, r in self._full.items()]
         rows += [

@@ -80,6 +80,7 @@ class Chunk(NamedTuple):
     counts: tuple[int, ...]  # the file's `COUNTED` so far
     done: int  # bytes read so far
     rejects: list[Reject]  # lines to quarantine, in order
+    named: int = 0  # accounts and handles the batches so far named, counted batch by batch
 
 
 def loads(raw: bytes) -> Any:
@@ -124,11 +125,13 @@ class LineReader:
         self.pending: list[Record] = []
         self.rejects: list[Reject] = []
         self.done = 0
+        self.named = 0
         self._last = time.perf_counter()
         if after is not None:
             for name, value in zip(COUNTED, after.counts, strict=True):
                 setattr(self.counts, name, value)
             self.done = after.done
+            self.named = after.named
 
     def resume(self) -> Chunk:
         """Where this reader stands: another one, made ``after`` it, reads on from there
@@ -203,12 +206,15 @@ class LineReader:
             return None
         batch = Batch.of(self.pending)
         batch.find_placeholders()
+        named = batch.placeholders
+        assert named is not None
+        self.named += len(named.profiled) + len(named.stubs) + len(named.wanted)
         self.pending = []
         return batch
 
     def _chunk(self, batch: Batch | None) -> Chunk:
         counts = tuple(getattr(self.counts, name) for name in COUNTED)
-        chunk = Chunk(batch, counts, self.done, self.rejects)
+        chunk = Chunk(batch, counts, self.done, self.rejects, self.named)
         self.rejects = []
         self._last = time.perf_counter()
         return chunk

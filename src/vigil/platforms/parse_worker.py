@@ -2,9 +2,10 @@
 
 Parsing and storing each keep a core busy; in one process they take turns on the GIL. The
 child runs the same `LineReader` as the serial path and pickles its chunks, in order, into
-a pipe; the parent stores them as they come, so both paths store the same batches. A pipe
-read to its end before the last chunk means the child died: an error, never a hang. A
-parent that dies (even by kill -9) closes the pipe, and the child's next write ends it.
+a pipe; the parent stores them as they come, so both paths store the same (`ProfileHold`
+sends repeated profiles merged, later). A pipe read to its end before the last chunk means
+the child died: an error, never a hang. A parent that dies (even by kill -9) closes the
+pipe, and the child's next write ends it.
 """
 
 from __future__ import annotations
@@ -26,7 +27,8 @@ from typing import IO, Any
 
 from vigil.errors import InputError, VigilError
 from vigil.platforms.file_digest import FileDigest
-from vigil.platforms.line_reader import Chunk, LineParser, LineReader, few_collections
+from vigil.platforms.line_reader import COUNTED, Chunk, LineParser, LineReader, few_collections
+from vigil.platforms.profile_hold import ProfileHold
 from vigil.platforms.record_batch import from_plain, to_plain
 
 __all__ = ["ParseProcess", "can_parse_apart"]
@@ -238,10 +240,20 @@ def main(argv: list[str]) -> int:
         ):
             done = 0 if after is None else after.done
             stream.seek(done)
+            hold = ProfileHold(after)
+            counts = (0,) * len(COUNTED) if after is None else after.counts
             for c in LineReader(parser, batch_records, after=after).stream(stream):
-                plain = None if c.batch is None else to_plain(c.batch)
-                _send(out, _CHUNK, (plain, c.counts, c.done, c.rejects))
-                done = c.done
+                if c.batch is None:
+                    _send(out, _CHUNK, (None, c.counts, c.done, c.rejects))
+                else:
+                    held, batch = hold.take(c.batch)
+                    if held is not None:  # older than the batch: stored before it
+                        _send(out, _CHUNK, (to_plain(held), counts, done, []))
+                    _send(out, _CHUNK, (to_plain(batch), c.counts, c.done, c.rejects))
+                counts, done = c.counts, c.done
+            held = hold.release()
+            if held is not None:
+                _send(out, _CHUNK, (to_plain(held), counts, done, []))
             _send(out, _END, digest.hexdigest(done))
     except BrokenPipeError:  # the parent is gone: nobody to tell
         with contextlib.suppress(OSError):

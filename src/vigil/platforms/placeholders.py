@@ -19,7 +19,11 @@ from vigil.platforms.records import (
     Subject,
 )
 
-__all__ = ["Placeholders", "find_placeholders"]
+__all__ = ["PENDING_PROFILES", "Placeholders", "find_placeholders"]
+
+# Accounts (or handles) an `AccountWriter` holds before it writes them; a parse process
+# holds profiles back only while a file names fewer, so the writer flushes as it would.
+PENDING_PROFILES = 100_000
 
 
 @dataclass(slots=True)
