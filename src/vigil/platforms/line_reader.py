@@ -96,7 +96,8 @@ def loads(raw: bytes) -> Any:
         except orjson.JSONDecodeError:
             pass
         else:
-            return storable(obj) if _NUL in raw else obj
+            # A backslash first: one byte is found (or not) many times faster than six.
+            return storable(obj) if b"\\" in raw and _NUL in raw else obj
     return storable(json_loads(raw.decode("utf-8")))
 
 
