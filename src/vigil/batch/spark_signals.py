@@ -93,12 +93,17 @@ def _text_partition(home: str | None) -> Any:
     return run
 
 
+def _partitions(frames: SnapshotFrames) -> int:
+    """Partitions for work (and results) that grow with the posts: at least the session's."""
+    return max(shuffle_partitions(frames.spark), -(-frames.rows("post") // POSTS_PER_PARTITION))
+
+
 def text_results(frames: SnapshotFrames, *, home: Path | None) -> Iterator[SignalResult]:
     """Lexicon (and classifier) text signal: posts partitioned and sorted by account, each
     partition scanned in one Python worker with the local plugin's own code."""
     from pyspark.sql import functions as F  # type: ignore[import-not-found, unused-ignore]
 
-    parts = max(shuffle_partitions(frames.spark), -(-frames.rows("post") // POSTS_PER_PARTITION))
+    parts = _partitions(frames)
     posts = (
         frames.table("post")
         .where(F.col("text").isNotNull())
@@ -257,7 +262,10 @@ def coordination_results(
         partners.setdefault(int(r.a), {})[int(r.b)] = int(r.n)
         partners.setdefault(int(r.b), {})[int(r.a)] = int(r.n)
     shared: dict[int, set[str]] = {}
-    for r in rows.join(strong.select("a", "b"), ["a", "b"]).toLocalIterator():
+    # The driver takes one partition at a time: with the session's few shuffle partitions
+    # one held over 1 GiB of pairs at a million accounts (spark.driver.maxResultSize).
+    pairs = rows.join(strong.select("a", "b"), ["a", "b"]).repartition(_partitions(frames))
+    for r in pairs.toLocalIterator():
         shared.setdefault(int(r.a), set()).add(r.item)
         shared.setdefault(int(r.b), set()).add(r.item)
     rows.unpersist()
